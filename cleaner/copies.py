@@ -1,0 +1,263 @@
+"""Copies → units: find every block printed more than once and keep its best reading.
+
+Candidates come from three cheap sources: identical keys, MinHash/LSH over whole-block
+shingles (near-copies), and an index of sentence keys and of sentence-start and
+sentence-end windows (cut-down copies, whose Jaccard with the original is low but whose
+sentences are the original's). Each candidate pair is then verified exactly on shingle
+sets — Jaccard and containment in both directions — and on edit similarity.
+
+Blocks are visited best-first (not spliced, longest, most often printed, complete, then
+earliest) and each is kept unless a kept block already carries its text:
+
+- ``contained``: at least ``containment`` of its shingles lie in the kept block;
+- ``near-copy``: similar length and edit similarity at least ``near_copy``;
+- ``spliced``: at least ``splice`` inside the kept block and the rest inside other
+  blocks ("近年来,…" lede start + another block's body).
+
+Two blocks that name different known regions are never copies of each other, so
+boilerplate such as "下一步,曹县将继续…" / "下一步,巨野县将继续…" stays in both articles.
+A kept block that ends in an unfinished sentence already printed in full elsewhere has
+that tail trimmed ("比如,唐庙镇…流转土地1万亩,每").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Indel
+
+from . import fingerprint
+from .config import Config
+from .languages import Language, ends_sentence, sentences
+from .normalise import key, key_length, shingles
+from .types import Block, Decision, Unit
+
+STAGE = "copies"
+TEXT_KINDS = ("body", "heading", "kicker")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How block ``a`` relates to block ``b``."""
+
+    jaccard: float
+    a_in_b: float
+    b_in_a: float
+    similarity: float
+
+
+def block_text(block: Block) -> str:
+    """What a block says, kicker label included."""
+    if block.kind == "kicker":
+        return f"{block.region}:{block.text}" if block.text else f"{block.region}:"
+    return block.text
+
+
+def _min_piece(lang: Language) -> int:
+    return 5 if lang.spaced else 10
+
+
+def _windows(piece_key: str, lang: Language) -> tuple[str, str]:
+    if lang.spaced:
+        words = piece_key.split(" ")
+        return " ".join(words[:5]), " ".join(words[-5:])
+    return piece_key[:10], piece_key[-10:]
+
+
+def find_regions(blocks: tuple[Block, ...], lang: Language) -> frozenset[str]:
+    """Region names this page announces in kickers, as matching keys."""
+    return frozenset(key(b.region, lang) for b in blocks if b.kind == "kicker" and b.region)
+
+
+def _regions_in(k: str, regions: frozenset[str]) -> frozenset[str]:
+    return frozenset(r for r in regions if r and r in k)
+
+
+def _candidates(keys: list[str], sets: list[frozenset], texts: list[str], lang: Language,
+                config: Config) -> tuple[set[tuple[int, int]], dict[str, set[int]]]:
+    """Candidate pairs of distinct texts, and the sentence index they came from."""
+    pairs = fingerprint.candidate_pairs(
+        fingerprint.signatures(sets, config.num_perm), config.lsh_threshold, config.num_perm)
+    index: dict[str, set[int]] = defaultdict(set)
+    for i, text in enumerate(texts):
+        for piece in sentences(text, lang):
+            pk = key(piece, lang)
+            if key_length(pk, lang) < _min_piece(lang):
+                continue
+            head, tail = _windows(pk, lang)
+            for token in (pk, "^" + head, "$" + tail):
+                index[token].add(i)
+        # short blocks: their opening and closing words (near-copies of cut heads)
+        if key_length(keys[i], lang) >= _min_piece(lang):
+            head, tail = _windows(keys[i], lang)
+            index["<" + head[: max(4, len(head) * 2 // 3)]].add(i)
+            index[">" + tail[-max(4, len(tail) * 2 // 3):]].add(i)
+    for members in index.values():
+        if 1 < len(members) <= 64:
+            ordered = sorted(members)
+            for x, i in enumerate(ordered):
+                for j in ordered[x + 1:]:
+                    pairs.add((i, j))
+    return pairs, index
+
+
+def _evidence(a: int, b: int, keys: list[str], sets: list[frozenset]) -> Evidence:
+    sa, sb = sets[a], sets[b]
+    inter = len(sa & sb)
+    union = len(sa) + len(sb) - inter
+    la, lb = len(keys[a]), len(keys[b])
+    similarity = Indel.normalized_similarity(keys[a], keys[b]) if min(la, lb) >= 0.6 * max(la, lb) else 0.0
+    return Evidence(
+        jaccard=inter / union if union else 0.0,
+        a_in_b=inter / len(sa) if sa else 0.0,
+        b_in_a=inter / len(sb) if sb else 0.0,
+        similarity=similarity,
+    )
+
+
+def find_copies(blocks: tuple[Block, ...], lang: Language, config: Config) -> tuple[tuple[Unit, ...], tuple[Decision, ...]]:
+    """Group copies into units; every text block gets a ``kept`` or ``copy`` decision."""
+    regions = find_regions(blocks, lang)
+    text_blocks = [b for b in blocks if b.kind in TEXT_KINDS]
+    # identical keys first: one distinct text per group, however often it was printed
+    by_key: dict[str, list[Block]] = {}
+    for b in text_blocks:
+        by_key.setdefault(f"{b.kind == 'kicker'}|{key(block_text(b), lang)}", []).append(b)
+    groups = list(by_key.values())
+    keys = [key(block_text(g[0]), lang) for g in groups]
+    texts = [block_text(g[0]) for g in groups]
+    sets = [shingles(k, lang, config.shingle_cjk, config.shingle_words) for k in keys]
+    pairs, index = _candidates(keys, sets, texts, lang, config)
+    partners: dict[int, list[int]] = defaultdict(list)
+    for i, j in sorted(pairs):
+        partners[i].append(j)
+        partners[j].append(i)
+    evidence: dict[tuple[int, int], Evidence] = {}
+
+    def ev(a: int, b: int) -> Evidence:
+        if (a, b) not in evidence:
+            evidence[(a, b)] = _evidence(a, b, keys, sets)
+        return evidence[(a, b)]
+
+    def spliced(i: int) -> int | None:
+        """The partner ``i`` is partly inside when ``i`` starts like another block does.
+
+        A spliced copy ("近年来,山东省菏泽市郓城县通过健全…" + the body of "规范运行管理。…")
+        opens with a sentence start printed elsewhere and carries on with a partner's text.
+        """
+        if groups[i][0].kind != "body" or not partners[i]:
+            return None
+        best = max(partners[i], key=lambda j: (ev(i, j).a_in_b, -j))
+        if ev(i, best).a_in_b < config.splice:
+            return None
+        head, _ = _windows(keys[i], lang)
+        if head in keys[best]:
+            return None
+        return best if index.get("^" + head, set()) - {i, best} else None
+
+    suspects = {i: spliced(i) for i in range(len(groups))}
+    order = sorted(range(len(groups)), key=lambda i: (
+        suspects[i] is not None, -len(keys[i]), -len(groups[i]),
+        not ends_sentence(texts[i], lang), groups[i][0].index))
+
+    kept: dict[int, int] = {}          # group → kept block index
+    carrier: dict[int, tuple[int, str, float]] = {}   # group → (kept group, why, score)
+    for i in order:
+        match = None
+        kind = groups[i][0].kind
+        size = key_length(keys[i], lang)
+        my_regions = _regions_in(keys[i], regions)
+        for j in partners[i]:
+            if j not in kept:
+                continue
+            other_kind = groups[j][0].kind
+            if (kind == "kicker") != (other_kind == "kicker"):
+                continue
+            their_regions = _regions_in(keys[j], regions)
+            if my_regions and their_regions and my_regions != their_regions:
+                continue
+            e = ev(i, j)
+            long_enough = size >= (6 if lang.spaced else 12) and kind == "body"
+            if long_enough and e.a_in_b >= config.containment:
+                found = (j, "contained", e.a_in_b)
+            elif e.similarity >= config.near_copy and (long_enough or e.similarity >= 0.9):
+                found = (j, "near-copy", e.similarity)
+            elif suspects[i] == j and e.a_in_b >= config.splice:
+                found = (j, "spliced", e.a_in_b)
+            else:
+                continue
+            if match is None or found[2] > match[2]:
+                match = found
+        if match:
+            carrier[i] = match
+        else:
+            rep = _representative(groups[i])
+            kept[i] = rep.index
+
+    units: list[Unit] = []
+    decisions: list[Decision] = []
+    copies_of: dict[int, list[int]] = defaultdict(list)
+    for i, group in enumerate(groups):
+        if i in kept:
+            rep = kept[i]
+            for b in group:
+                if b.index != rep:
+                    copies_of[i].append(b.index)
+                    decisions.append(Decision(STAGE, b.index, "copy", "identical text", other=rep, score=1.0))
+        else:
+            j, why, score = _resolve(i, carrier)
+            for b in group:
+                copies_of[j].append(b.index)
+                decisions.append(Decision(STAGE, b.index, "copy", why, other=kept[j], score=round(score, 3)))
+    by_block = {b.index: b for b in blocks}
+    for i in sorted(kept, key=lambda g: kept[g]):
+        rep = by_block[kept[i]]
+        text, trim = _trim_repeated_tail(rep.text, i, texts, kept, index, lang) if rep.kind == "body" else (rep.text, None)
+        if trim:
+            decisions.append(Decision(STAGE, rep.index, "trimmed", f"unfinished repeat of block {kept[trim[0]]}: {trim[1]!r}",
+                                      other=kept[trim[0]]))
+        decisions.append(Decision(STAGE, rep.index, "kept", f"{len(copies_of[i])} copies" if copies_of[i] else "unique"))
+        units.append(Unit(rep.index, text, rep.kind, tuple(sorted(copies_of[i]))))
+    units.sort(key=lambda u: u.block)
+    return tuple(units), tuple(sorted(decisions, key=lambda d: d.block))
+
+
+def _resolve(i: int, carrier: dict[int, tuple[int, str, float]]) -> tuple[int, str, float]:
+    """Follow copy-of links to the kept group (a copy may point at a copy)."""
+    j, why, score = carrier[i]
+    seen = {i}
+    while j in carrier and j not in seen:
+        seen.add(j)
+        j = carrier[j][0]
+    return j, why, score
+
+
+def _representative(group: list[Block]) -> Block:
+    """Of identical printings, the first: they carry the same text."""
+    return min(group, key=lambda b: b.index)
+
+
+def _trim_repeated_tail(text: str, i: int, texts: list[str], kept: dict[int, int], starts: dict[str, set[int]],
+                        lang: Language) -> tuple[str, tuple[int, str] | None]:
+    """Drop an unfinished last sentence that another kept block prints in full.
+
+    The repeat must be the start of a longer sentence there, so a real cut head, whose
+    sentence is printed nowhere else, is never touched.
+    """
+    pieces = sentences(text, lang)
+    if len(pieces) < 2 or ends_sentence(text, lang):
+        return text, None
+    last = pieces[-1]
+    lk = key(last, lang)
+    if key_length(lk, lang) < _min_piece(lang):
+        return text, None
+    head, _ = _windows(lk, lang)
+    for j in sorted(starts.get("^" + head, ())):
+        if j == i or j not in kept:
+            continue
+        for piece in sentences(texts[j], lang):
+            pk = key(piece, lang)
+            if pk.startswith(lk) and len(pk) > len(lk):
+                return text[: len(text) - len(last)].rstrip(), (j, last)
+    return text, None

@@ -1,0 +1,28 @@
+"""Typed errors. The library raises these; only ``cli.py`` turns them into exit codes.
+
+Every message says what was wrong and what to try next, in one line.
+"""
+
+
+class CleanerError(Exception):
+    """Base class for everything ``cleaner`` raises on purpose."""
+
+    exit_code = 1
+
+
+class InputError(CleanerError):
+    """An input could not be read or decoded."""
+
+
+class EncodingError(InputError):
+    """Bytes that no candidate encoding decodes into plausible text."""
+
+
+class TooLargeError(InputError):
+    """An input is larger than the configured ``max_bytes`` guard."""
+
+
+class ConfigError(CleanerError):
+    """An option or a config file has a value the pipeline cannot use."""
+
+    exit_code = 2

@@ -1,0 +1,135 @@
+"""What the pipeline knows about each writing system, kept in one table per language.
+
+The stages themselves are language-neutral: they ask this module whether a fragment
+ends a sentence, where its sentences break, what a continuation marker or a region
+kicker looks like, and how to shingle it. Adding a language means adding a
+:class:`Language` here, not a code path elsewhere.
+
+All patterns are linear-time: no nested quantifiers, bounded repetitions only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+
+@dataclass(frozen=True)
+class Language:
+    """Per-language tables. ``spaced``: words are separated by spaces (word shingles,
+    lines joined with a space); otherwise characters are the unit (character shingles,
+    lines joined with nothing)."""
+
+    code: str
+    spaced: bool
+    #: a sentence ends after one of these (closing quotes/brackets may follow)
+    sentence_end: re.Pattern
+    #: a whole fragment ends a sentence
+    fragment_end: re.Pattern
+    #: continuation markers: "from" (this text continues something printed elsewhere)
+    marker_from: re.Pattern
+    #: continuation markers: "to" (the text continues elsewhere)
+    marker_to: re.Pattern
+    #: kicker: a region label before the headline, group "region" and group "rest"
+    kicker: re.Pattern
+    #: a paragraph that opens an article (dateline, 本报讯, 近年来,…)
+    lede: re.Pattern
+    #: longest heading/headline, in characters
+    max_heading: int
+
+
+_ZH_MARK_FROM = re.compile(
+    r"[(\uff08]?[ \t]{0,3}(?:上接|接|承)[ \t]{0,3}第?[ \t]{0,3}[A-Za-z]?[0-9一二三四五六七八九十]{1,3}[ \t]{0,3}(?:版|页|面)(?:[^)\uff09\n]{0,12})[)\uff09]?")
+_ZH_MARK_TO = re.compile(
+    r"[(\uff08]?[ \t]{0,3}(?:下转|转至|转第|转|续见)[ \t]{0,3}第?[ \t]{0,3}[A-Za-z]?[0-9一二三四五六七八九十]{1,3}[ \t]{0,3}(?:版|页|面)(?:[^)\uff09\n]{0,12})[)\uff09]?")
+
+_EN_MARK_FROM = re.compile(
+    r"\(?[ \t]{0,3}(?:(?:Continued|Cont(?:'|’)d|Cont\.)[ \t]{1,3}from[ \t]{1,3}(?:Page|P\.|Pg\.)?[ \t]{0,3}[A-Z]?[0-9]{1,3}[A-Z]?"
+    r"|Fortsetzung[ \t]{1,3}von[ \t]{1,3}Seite[ \t]{1,3}[0-9]{1,3}"
+    r"|Suite[ \t]{1,3}de[ \t]{1,3}la[ \t]{1,3}(?:page|une)(?:[ \t]{1,3}[0-9]{1,3})?)[ \t]{0,3}\)?",
+    re.IGNORECASE)
+_EN_MARK_TO = re.compile(
+    r"\(?[ \t]{0,3}(?:(?:Continued|Cont(?:'|’)d|Cont\.)[ \t]{1,3}on[ \t]{1,3}(?:Page|P\.|Pg\.)?[ \t]{0,3}[A-Z]?[0-9]{1,3}[A-Z]?"
+    r"|(?:Please[ \t]{1,3})?See[ \t]{1,3}[A-Z][A-Z'’\- ]{0,30}(?:,|[ \t]on)[ \t]{0,3}(?:Page|P\.|Pg\.)?[ \t]{0,3}[A-Z]?[0-9]{1,3}[A-Z]?"
+    r"|Fortsetzung(?:[ \t]{1,3}auf)?[ \t]{1,3}Seite[ \t]{1,3}[0-9]{1,3}"
+    r"|Suite[ \t]{1,3}(?:en[ \t]{1,3})?page[ \t]{1,3}[0-9]{1,3})[ \t]{0,3}\)?",
+    re.IGNORECASE)
+
+ZH = Language(
+    code="zh",
+    spaced=False,
+    sentence_end=re.compile(r"[。!?\uff01\uff1f;\uff1b…]+[”’」』)》\"']{0,2}"),
+    fragment_end=re.compile(r"(?:[。!?\uff01\uff1f…]|\.{3})[”’」』)\"']{0,2}$"),
+    marker_from=_ZH_MARK_FROM,
+    marker_to=_ZH_MARK_TO,
+    kicker=re.compile(
+        r"^(?P<region>[\u4e00-\u9fff]{1,10}(?:县|区|市|州|旗|盟|镇|乡|省|村|街道))[ \t\u3000]{0,3}[:\uff1a][ \t\u3000]{0,3}(?P<rest>.*)$",
+        re.DOTALL),
+    lede=re.compile(
+        r"^(?:本报讯|新华社|人民网|中新网|央视网|据[^,,。]{1,12}(?:报道|消息)|记者|(?:近|今|去|前|多)年来|今年以来|近期|近日|日前|[0-9]{4}年(?:以来|[0-9]{1,2}月))"
+        r"|^[^。]{0,16}(?:[\u4e00-\u9fff]{2,6}省)?[\u4e00-\u9fff]{2,6}市[^。]{0,20}(?:县|区|市)"),
+    max_heading=40,
+)
+
+EN = Language(
+    code="en",
+    spaced=True,
+    sentence_end=re.compile(r"(?:[.!?]+[\"'”’)\]]{0,2})(?=\s|$)"),
+    fragment_end=re.compile(r"[.!?][\"'”’)\]]{0,2}$"),
+    marker_from=_EN_MARK_FROM,
+    marker_to=_EN_MARK_TO,
+    kicker=re.compile(
+        r"^(?P<region>[A-Z][A-Z.'’\-]{1,20}(?:[ \t][A-Z][A-Z.'’\-]{1,20}){0,3}"
+        r"|[A-Z][a-z]{1,20}(?:[ \t][A-Z][a-z]{1,20}){0,2}[ \t](?:County|Parish|Borough|Township))"
+        r"[ \t]{0,3}(?::|[—–]|--)[ \t]{0,3}(?P<rest>.*)$",
+        re.DOTALL),
+    lede=re.compile(r"^[A-Z][A-Z.'’\-]{2,20}(?:[ \t][A-Z][A-Z.'’\-]{1,20}){0,3}(?:,[ \t][A-Z][A-Za-z.]{1,12})?[ \t]{0,3}(?:[—–]|--)"),
+    max_heading=110,
+)
+
+LANGUAGES = {"zh": ZH, "en": EN}
+
+
+def detect(text: str) -> Language:
+    """The language table for ``text``: CJK when ideographs outnumber a third of letters.
+
+    >>> detect("单县:创建党建示范片区").code
+    'zh'
+    >>> detect("ADAMS COUNTY: Commissioners adopt budget").code
+    'en'
+    """
+    sample = text[:20000]
+    cjk = len(_CJK.findall(sample))
+    latin = len(_LATIN.findall(sample))
+    return ZH if cjk * 3 >= latin and cjk > 0 else EN
+
+
+def get(code: str, text: str = "") -> Language:
+    """The table for ``code``, or the detected one for ``"auto"``."""
+    if code == "auto":
+        return detect(text)
+    return LANGUAGES[code]
+
+
+def sentences(text: str, lang: Language) -> list[str]:
+    """Split ``text`` into sentences, each keeping its end punctuation; the last piece may
+    be an unfinished sentence. Concatenating the result gives back ``text`` exactly.
+
+    >>> sentences("甲乙。丙丁!戊", ZH)
+    ['甲乙。', '丙丁!', '戊']
+    """
+    out, pos = [], 0
+    for m in lang.sentence_end.finditer(text):
+        out.append(text[pos:m.end()])
+        pos = m.end()
+    if pos < len(text):
+        out.append(text[pos:])
+    return [s for s in out if s]
+
+
+def ends_sentence(text: str, lang: Language) -> bool:
+    """Does this fragment end at the end of a sentence?"""
+    return bool(lang.fragment_end.search(text.rstrip()))

@@ -1,0 +1,205 @@
+"""A page → blocks, each classified as kicker, heading, body or marker.
+
+Blocks are runs of non-blank lines. Inside a block, hard-wrapped lines are joined (with
+nothing between CJK characters, a space elsewhere) and words hyphenated across a line
+end are mended when the page itself shows the unhyphenated word. Continuation markers
+("(上接B6版)", "Continued on Page 6") become marker blocks of their own, also when they
+were printed inside a text block, so that no marker text reaches an article.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .languages import Language, ends_sentence
+from .types import Block, Decision
+
+STAGE = "segment"
+
+_LINE = re.compile(r"[^\n]*\n?")
+_SPACE = " \t\u3000\xa0"
+_HYPHEN_END = re.compile(r"([A-Za-z\u00c0-\u024f]+)[-\u00ad]$")
+_WORD_START = re.compile(r"^([a-z\u00df-\u024f]+)")
+_WORDS = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:-[A-Za-z\u00c0-\u024f]+)*")
+_CJK_END = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef“”‘’]$")
+_CJK_START = re.compile(r"^[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef“”‘’]")
+
+
+def _raw_blocks(text: str) -> list[tuple[int, int, list[tuple[int, int]]]]:
+    """(start, end, [(line start, line end)…]) of each run of non-blank lines."""
+    blocks, lines = [], []
+    pos = 0
+    for m in _LINE.finditer(text):
+        if m.start() == m.end():
+            break
+        raw = m.group()
+        body = raw.rstrip("\n")
+        stripped = body.strip(_SPACE)
+        if stripped:
+            left = m.start() + (len(body) - len(body.lstrip(_SPACE)))
+            right = m.start() + len(body.rstrip(_SPACE))
+            lines.append((left, right))
+        elif lines:
+            blocks.append((lines[0][0], lines[-1][1], lines))
+            lines = []
+        pos = m.end()
+    if lines:
+        blocks.append((lines[0][0], lines[-1][1], lines))
+    return blocks
+
+
+def _one_per_line(text: str, lines: list[tuple[int, int]], lang: Language) -> bool:
+    """A block whose lines are whole paragraphs (a dump without blank lines), not wraps."""
+    if len(lines) < 3:
+        return False
+    ended = sum(ends_sentence(text[a:b], lang) for a, b in lines[:-1])
+    lengths = [b - a for a, b in lines]
+    ragged = max(lengths) > 1.6 * sorted(lengths)[len(lengths) // 2]
+    return ended >= 0.6 * (len(lines) - 1) and ragged
+
+
+def _split_markers(text: str, start: int, end: int, lang: Language) -> list[tuple[int, int, str | None]]:
+    """Cut a span at continuation markers: [(start, end, marker direction or None)]."""
+    found = []
+    segment = text[start:end]
+    for direction, pattern in (("from", lang.marker_from), ("to", lang.marker_to)):
+        for m in pattern.finditer(segment):
+            if m.end() - m.start() >= 3:
+                found.append((start + m.start(), start + m.end(), direction))
+    if not found:
+        return [(start, end, None)]
+    found.sort()
+    merged = []
+    for item in found:
+        if merged and item[0] < merged[-1][1]:
+            continue
+        merged.append(item)
+    out, pos = [], start
+    for a, b, direction in merged:
+        if text[pos:a].strip(_SPACE + "\n"):
+            out.append((pos, a, None))
+        out.append((a, b, direction))
+        pos = b
+    if text[pos:end].strip(_SPACE + "\n"):
+        out.append((pos, end, None))
+    return out
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a] in _SPACE + "\n":
+        a += 1
+    while b > a and text[b - 1] in _SPACE + "\n":
+        b -= 1
+    return a, b
+
+
+def _vocabulary(text: str) -> Counter:
+    """Words of the page as printed, for deciding line-end hyphens."""
+    return Counter(w.lower() for w in _WORDS.findall(text))
+
+
+def join_lines(lines: list[str], lang: Language, vocab: Counter) -> tuple[str, list[str]]:
+    """Join the lines of one block; returns the text and the hyphenation decisions.
+
+    >>> from cleaner.languages import EN, ZH
+    >>> join_lines(["the recon-", "struction of", "a well-", "known bridge"], EN,
+    ...            Counter({"reconstruction": 1, "well": 2, "known": 3}))
+    ('the reconstruction of a well-known bridge', ['recon-struction → reconstruction', 'well-known kept'])
+    >>> join_lines(["突出基层治理", "打造和谐议事厅"], ZH, Counter())[0]
+    '突出基层治理 打造和谐议事厅'
+    """
+    lines = [line.strip(_SPACE) for line in lines if line.strip(_SPACE)]
+    if not lines:
+        return "", []
+    if (not lang.spaced and len(lines) > 1 and all(len(x) <= 20 for x in lines)
+            and not any(lang.sentence_end.search(x) for x in lines)):
+        return " ".join(lines), []
+    out, notes = lines[0], []
+    for line in lines[1:]:
+        hyphen = _HYPHEN_END.search(out)
+        start = _WORD_START.match(line)
+        if hyphen and start:
+            left, right = hyphen.group(1), start.group(1)
+            joined = (left + right).lower()
+            hyphenated = f"{left}-{right}".lower()
+            keep = vocab.get(hyphenated, 0) > vocab.get(joined, 0) or (
+                vocab.get(joined, 0) == 0 and vocab.get(left.lower(), 0) > 0 and vocab.get(right.lower(), 0) > 0)
+            if keep:
+                out = out + line
+                notes.append(f"{left}-{right} kept")
+            else:
+                out = out[:-1] + line
+                notes.append(f"{left}-{right} → {left}{right}")
+        elif not lang.spaced and (_CJK_END.search(out) or _CJK_START.search(line)):
+            out = out + line
+        else:
+            out = out + " " + line
+    return out, notes
+
+
+def classify(text: str, lang: Language) -> tuple[str, str | None, str]:
+    """(kind, region, text) of a non-marker block.
+
+    >>> from cleaner.languages import ZH
+    >>> classify("鲁西新区:", ZH)
+    ('kicker', '鲁西新区', '')
+    >>> classify("突出党群服务 打造家门口“服务窗”", ZH)[0]
+    'heading'
+    """
+    if not text:
+        return "empty", None, text
+    m = lang.kicker.match(text)
+    if m:
+        rest = m.group("rest").strip(_SPACE)
+        if len(rest) <= lang.max_heading and not lang.sentence_end.search(rest):
+            return "kicker", m.group("region").strip(_SPACE), rest
+    if is_heading_like(text, lang):
+        return "heading", None, text
+    return "body", None, text
+
+
+def is_heading_like(text: str, lang: Language) -> bool:
+    """Short, unfinished, without inner sentence ends: a headline or section heading."""
+    if len(text) > lang.max_heading or lang.sentence_end.search(text):
+        return False
+    if text[-1] in ",,、::;;(([“‘-—" or ends_sentence(text, lang):
+        return False
+    if not lang.spaced and len(text) > 20 and any(c in text for c in ",,、"):
+        return False
+    if lang.spaced:
+        first = text.lstrip("\"'“‘(")[:1]
+        return bool(first) and (first.isupper() or first.isdigit()) and len(text.split()) <= 16
+    return True
+
+
+def segment(text: str, lang: Language) -> tuple[tuple[Block, ...], tuple[Decision, ...]]:
+    """Cut ``text`` into classified blocks, recording markers, empties and line mends."""
+    vocab = _vocabulary(text) if lang.spaced else Counter()
+    blocks: list[Block] = []
+    decisions: list[Decision] = []
+    spans: list[tuple[int, int, list[tuple[int, int]]]] = []
+    for start, end, lines in _raw_blocks(text):
+        if _one_per_line(text, lines, lang):
+            spans.extend((a, b, [(a, b)]) for a, b in lines)
+        else:
+            spans.append((start, end, lines))
+    for start, end, lines in spans:
+        for a, b, direction in _split_markers(text, start, end, lang):
+            a, b = _trim(text, a, b)
+            if a >= b:
+                continue
+            index = len(blocks)
+            if direction:
+                blocks.append(Block(index, a, b, text[a:b], "marker", marker=direction))
+                decisions.append(Decision(STAGE, index, "marker", f"continuation marker ({direction})"))
+                continue
+            parts = [text[max(a, x):min(b, y)] for x, y in lines if min(b, y) > max(a, x)]
+            joined, notes = join_lines(parts, lang, vocab)
+            kind, region, shown = classify(joined, lang)
+            blocks.append(Block(index, a, b, shown, kind, region=region))
+            for note in notes:
+                decisions.append(Decision(STAGE, index, "hyphen", note))
+            if kind == "empty":
+                decisions.append(Decision(STAGE, index, "empty", "no letters"))
+    return tuple(blocks), tuple(decisions)
