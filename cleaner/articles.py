@@ -1,0 +1,438 @@
+"""Paragraphs → articles: find where each article starts, give every paragraph to one
+article, and put each article's paragraphs in reading order.
+
+1. **Titles.** A kicker ("单县:…", "ADAMS COUNTY: …") starts an article; a kicker printed
+   alone takes the heading after it as its headline. A heading followed by a lede (a
+   dateline, "本报讯", "近年来,…省…市…县") starts an article without a region, as does a
+   heading at the very top of the page. A repeated headline is one unit; the printing
+   followed by its lede is the one that starts the article.
+2. **Assignment.** The page is read as a sequence of printings; a hidden-state decoder
+   (Viterbi) gives each printing an article. Staying in an article is free; switching costs
+   ``SWITCH`` except at a continuation marker, and a title forces its article. The
+   evidence for an article is the region it names and the vocabulary of the article's own
+   anchors (title and lede) — never profiles re-estimated from our own output. A paragraph
+   printed several times goes to the article most of its printings agree on.
+3. **Order.** Inside each article, paragraphs are linked by how they follow each other in
+   every printing (an edge seen between kept printings counts more than one seen in a copy
+   run), best links first, each paragraph with one successor and one predecessor. The
+   title starts the article and the lede follows it; the other runs follow, those printed
+   after the title first, then those printed before it (continuations printed earlier on
+   the page).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from .languages import Language, ends_sentence
+from .normalise import key
+from .types import Article, Block, Decision, Paragraph, Unit
+
+STAGE = "articles"
+SWITCH = 4.0
+MARKER_SWITCH = 0.5
+VOCAB = 2.0
+VOCAB_CAP = 1.5
+UNTITLED = -1
+
+_STOP = frozenset("the a an of and to in for on at by with from is was are were be been has have had "
+                  "that this it its as or but not will said would can could which who their they he she "
+                  "we our more than also after about into over under".split())
+
+
+@dataclass(frozen=True)
+class Title:
+    """An article start: the paragraphs that make its title, its region, its lede."""
+
+    paragraphs: tuple[int, ...]
+    region: str
+    text: str
+    lede: int | None
+
+
+def _grams(text: str, lang: Language) -> Counter:
+    k = key(text, lang)
+    if lang.spaced:
+        words = [w for w in k.split(" ") if w and w not in _STOP]
+        return Counter(words + [f"{a} {b}" for a, b in zip(words, words[1:])])
+    return Counter([k[i:i + 2] for i in range(len(k) - 1)] + [k[i:i + 3] for i in range(len(k) - 2)])
+
+
+class _Page:
+    """Where each paragraph was printed, in page order."""
+
+    def __init__(self, blocks: tuple[Block, ...], units: tuple[Unit, ...], paragraphs: tuple[Paragraph, ...]):
+        self.blocks = blocks
+        self.paragraphs = paragraphs
+        unit_of_block = {}
+        for unit in units:
+            for b in unit.occurrences:
+                unit_of_block[b] = unit
+        para_of_unit = {}
+        self.first_unit, self.last_unit = {}, {}
+        for p, para in enumerate(paragraphs):
+            for b in para.blocks:
+                unit = unit_of_block.get(b)
+                if unit is not None:
+                    para_of_unit[unit.block] = p
+            self.first_unit[p] = unit_of_block[para.blocks[0]].block if para.blocks[0] in unit_of_block else None
+            self.last_unit[p] = unit_of_block[para.blocks[-1]].block if para.blocks[-1] in unit_of_block else None
+        # reading choices made when joining (a copy's text continues a head)
+        for para in paragraphs:
+            for b in para.blocks:
+                if b not in unit_of_block:
+                    continue
+        kept = {b for para in paragraphs for b in para.blocks}
+        #: (paragraph, block, role, kept?) in page order; role: "first", "last", "both", "inner"; markers as (None, block, direction)
+        self.seq: list[tuple[int | None, int, str, bool]] = []
+        for b in blocks:
+            if b.kind == "marker":
+                self.seq.append((None, b.index, b.marker or "", False))
+                continue
+            unit = unit_of_block.get(b.index)
+            if unit is None or unit.block not in para_of_unit:
+                continue
+            p = para_of_unit[unit.block]
+            first, last = self.first_unit[p] == unit.block, self.last_unit[p] == unit.block
+            role = "both" if first and last else "first" if first else "last" if last else "inner"
+            self.seq.append((p, b.index, role, b.index in kept or unit.block == b.index))
+        self.positions: dict[int, list[int]] = defaultdict(list)
+        for pos, (p, _b, _r, _k) in enumerate(self.seq):
+            if p is not None:
+                self.positions[p].append(pos)
+
+    def jumps(self) -> set[int]:
+        """Positions where the reading visibly jumps: the printing before is a paragraph
+        cut off from its continuation, or this printing continues a paragraph printed
+        elsewhere. The page's own flow is broken there, as at a marker."""
+        out = set()
+        text = [pos for pos, item in enumerate(self.seq) if item[0] is not None]
+        for a, b in zip(text, text[1:]):
+            (p, blk, _r, _k), (q, blk2, _r2, _k2) = self.seq[a], self.seq[b]
+            pa, pb = self.paragraphs[p].blocks, self.paragraphs[q].blocks
+            cut_after = blk in pa and pa.index(blk) < len(pa) - 1 and not (p == q and blk2 in pa and pa.index(blk2) == pa.index(blk) + 1)
+            cut_before = blk2 in pb and pb.index(blk2) > 0 and not (p == q and blk in pb and pb.index(blk) == pb.index(blk2) - 1)
+            if cut_after or cut_before:
+                out.add(b)
+        return out
+
+    def primary(self, p: int) -> int:
+        """Sequence position of a paragraph's kept printing."""
+        blocks = set(self.paragraphs[p].blocks)
+        for pos in self.positions[p]:
+            if self.seq[pos][1] in blocks:
+                return pos
+        return self.positions[p][0]
+
+
+def find_titles(page: _Page, lang: Language) -> list[Title]:
+    paras = page.paragraphs
+    titles: list[Title] = []
+    used: set[int] = set()
+    text_seq = [item for item in page.seq if item[0] is not None]
+
+    def following(p: int, skip: int = 0) -> list[int]:
+        """Paragraphs printed after the kept printing of ``p``."""
+        pos = page.primary(p)
+        out = []
+        for q, _b, _r, _k in page.seq[pos + 1:]:
+            if q is None or q == p:
+                continue
+            if q not in out:
+                out.append(q)
+            if len(out) > 3:
+                break
+        return out
+
+    def lede_after(start: int) -> int | None:
+        for q in following(start)[:2]:
+            if paras[q].kind == "body" and lang.lede.search(paras[q].text):
+                return q
+            if paras[q].kind == "body":
+                return None
+        return None
+
+    for p, para in enumerate(paras):
+        if p in used:
+            continue
+        if para.kind == "kicker":
+            region = _region_of(page, p)
+            parts, text = [p], para.text
+            if not para.text:
+                nxt = following(p)
+                if nxt and paras[nxt[0]].kind == "heading":
+                    parts.append(nxt[0])
+                    text = paras[nxt[0]].text
+            used.update(parts)
+            sep = ": " if lang.spaced else ":"
+            lede = lede_after(parts[-1])
+            if lede is None:
+                nxt = [q for q in following(parts[-1]) if paras[q].kind == "body"]
+                lede = nxt[0] if nxt and nxt[0] == following(parts[-1])[0] else None
+            titles.append(Title(tuple(parts), region, f"{region}{sep}{text}" if text else region, lede))
+    first_text = text_seq[0][0] if text_seq else None
+    for p, para in enumerate(paras):
+        if p in used or para.kind != "heading":
+            continue
+        lede = lede_after(p)
+        if lede is not None or (p == first_text and not titles):
+            used.add(p)
+            if lede is None:
+                nxt = [q for q in following(p) if paras[q].kind == "body"]
+                lede = nxt[0] if nxt else None
+            titles.append(Title((p,), _region_named(paras[lede].text, lang) if lede is not None else "", para.text, lede))
+    titles.sort(key=lambda t: page.primary(t.paragraphs[0]))
+    return titles
+
+
+def _region_of(page: _Page, p: int) -> str:
+    block = next(b for b in page.blocks if b.index == page.paragraphs[p].blocks[0])
+    return block.region or ""
+
+
+_ZH_PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:省|自治区)?[\u4e00-\u9fff]{1,6}?市(?P<place>[\u4e00-\u9fff]{1,5}?(?:县|区|市))|(?P<city>[\u4e00-\u9fff]{2,4}市)")
+_EN_PLACE = re.compile(r"\b(?P<place>[A-Z][a-z]+(?: [A-Z][a-z]+){0,2} (?:County|Township|Borough|Parish))\b|^(?P<city>[A-Z][A-Z.'\- ]{2,30}?)\s*(?:—|–|--)")
+
+
+def _region_named(text: str, lang: Language) -> str:
+    """The place a lede names first ("…山东省菏泽市单县…" → 单县), or ""."""
+    head = text[:160]
+    pattern = _EN_PLACE if lang.spaced else _ZH_PLACE
+    m = pattern.search(head)
+    if not m:
+        return ""
+    place = m.group("place") or m.group("city") or ""
+    return place.strip().title() if lang.spaced and place.isupper() else place.strip()
+
+
+def _emissions(page: _Page, titles: list[Title], lang: Language) -> list[list[float]]:
+    """Score of each paragraph for each article: named regions and anchor vocabulary."""
+    paras = page.paragraphs
+    grams = [_grams(p.text, lang) for p in paras]
+    df = Counter()
+    for g in grams:
+        df.update(set(g))
+    n = len(paras) or 1
+    idf = {g: math.log((1 + n) / (1 + c)) for g, c in df.items()}
+    seeds = []
+    regions = [key(t.region, lang) for t in titles]
+    for t, title in enumerate(titles):
+        seed = Counter()
+        members = list(title.paragraphs) + ([title.lede] if title.lede is not None else [])
+        for q in range(len(paras)):
+            k = key(paras[q].text, lang)
+            own = regions[t] and regions[t] in k
+            other = any(r and r in k for s, r in enumerate(regions) if s != t and r != regions[t])
+            if own and not other:
+                members.append(q)
+        for q in set(members):
+            seed.update(grams[q])
+        seeds.append(seed)
+    background = Counter()
+    for g in grams:
+        background.update(g)
+    total = sum(background.values()) or 1
+    sizes = [sum(seed.values()) for seed in seeds]
+    smooth = float(max(sizes, default=1) or 1)
+    out = []
+    for q, para in enumerate(paras):
+        k = key(para.text, lang)
+        g = grams[q]
+        count = sum(g.values()) or 1
+        ratios = []
+        for t in range(len(titles)):
+            # mean log-ratio of the article's anchor language model over the page's
+            ratio = 0.0
+            for x, c in g.items():
+                bg = background[x] / total
+                ratio += c * math.log((seeds[t][x] + smooth * bg) / ((sizes[t] + smooth) * bg))
+            ratios.append(ratio / count)
+        centre = sum(ratios) / len(ratios) if ratios else 0.0
+        row = []
+        for t in range(len(titles)):
+            vocab = VOCAB * (ratios[t] - centre)
+            named = 0.0
+            if regions[t] and regions[t] in k:
+                named += 3.0
+            elif any(r and r in k and r != regions[t] for r in regions):
+                named -= 3.0
+            row.append(max(-VOCAB_CAP, min(VOCAB_CAP, vocab)) + named)
+        out.append(row)
+    return out
+
+
+def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]]) -> list[int]:
+    """Article state of each printing in ``page.seq`` (markers get the state before them)."""
+    k = len(titles)
+    states = list(range(k)) + [UNTITLED]
+    forced = {}
+    for t, title in enumerate(titles):
+        for p in title.paragraphs:
+            forced[page.primary(p)] = t
+    title_paras = {p: t for t, title in enumerate(titles) for p in title.paragraphs}
+    score = {s: (0.0 if s == UNTITLED else -1.0) for s in states}
+    back: list[dict[int, int]] = []
+    cost = SWITCH
+    jumps = page.jumps()
+    for pos, (p, _b, _role, _kept) in enumerate(page.seq):
+        if p is None:
+            cost = MARKER_SWITCH
+            back.append({s: s for s in states})
+            continue
+        if pos in jumps:
+            cost = MARKER_SWITCH
+        new, ptr = {}, {}
+        for s in states:
+            if s == UNTITLED:
+                best_prev, best = UNTITLED, score[UNTITLED]
+            else:
+                best_prev = max(states, key=lambda r: (score[r] - (0.0 if r == s else cost), r == s))
+                best = score[best_prev] - (0.0 if best_prev == s else cost)
+            if pos in forced:
+                e = 0.0 if forced[pos] == s else -1e6
+            elif p in title_paras:
+                e = 2.0 if title_paras[p] == s else -1.0
+            else:
+                e = 0.0 if s == UNTITLED else emit[p][s]
+            new[s], ptr[s] = best + e, best_prev
+        score, cost = new, SWITCH
+        back.append(ptr)
+    state = max(states, key=lambda s: (score[s], -s if s != UNTITLED else -10**9))
+    path = [0] * len(page.seq)
+    for pos in range(len(page.seq) - 1, -1, -1):
+        path[pos] = state
+        state = back[pos][state]
+    return path
+
+
+def _vote(page: _Page, path: list[int], emit: list[list[float]], titles: list[Title]) -> dict[int, int]:
+    """One article per paragraph: its printings vote, each weighted by agreeing neighbours."""
+    text_pos = [pos for pos, item in enumerate(page.seq) if item[0] is not None]
+    neighbours = {}
+    for i, pos in enumerate(text_pos):
+        near = [path[text_pos[j]] for j in (i - 1, i + 1) if 0 <= j < len(text_pos)]
+        neighbours[pos] = near
+    out = {}
+    for p in range(len(page.paragraphs)):
+        votes: Counter = Counter()
+        for pos in page.positions.get(p, []):
+            s = path[pos]
+            votes[s] += 1.0 + sum(1 for x in neighbours[pos] if x == s)
+        for t in range(len(titles)):
+            votes[t] += 0.05 * emit[p][t]
+        if not votes:
+            continue
+        out[p] = max(votes, key=lambda s: (votes[s], -abs(s)))
+    return out
+
+
+def _order(page: _Page, members: list[int], title: Title | None) -> list[int]:
+    """Reading order of one article's paragraphs (see the module docstring)."""
+    member_set = set(members)
+    proj = [(pos, item) for pos, item in enumerate(page.seq) if item[0] in member_set]
+    weight: Counter = Counter()
+    for i, (pos, (p, b, role, kept)) in enumerate(proj):
+        if role not in ("last", "both"):
+            continue
+        for step, (pos2, (q, b2, role2, kept2)) in enumerate(proj[i + 1:i + 3]):
+            if q == p:
+                break
+            if role2 in ("first", "both"):
+                w = (1.0 if kept and kept2 else 0.7) / (1 + step)
+                weight[(p, q)] += w
+            if role2 != "inner":
+                break
+    no_pred = set(title.paragraphs) if title else set()
+    succ, pred = {}, {}
+    if title:
+        for a, b in zip(title.paragraphs, title.paragraphs[1:]):
+            succ[a], pred[b] = b, a
+        if title.lede is not None and title.lede in member_set and title.lede not in no_pred:
+            succ[title.paragraphs[-1]], pred[title.lede] = title.lede, title.paragraphs[-1]
+    for (a, b), w in sorted(weight.items(), key=lambda kv: (-kv[1], page.primary(kv[0][0]), page.primary(kv[0][1]))):
+        if a in succ or b in pred or b in no_pred or a == b:
+            continue
+        cur = b
+        while cur in succ:
+            cur = succ[cur]
+        if cur == a:
+            continue
+        succ[a], pred[b] = b, a
+    heads = [p for p in members if p not in pred]
+    anchor = page.primary(title.paragraphs[0]) if title else -1
+    first = [p for p in heads if title and p == title.paragraphs[0]]
+    rest = sorted((p for p in heads if p not in first),
+                  key=lambda p: (page.primary(p) < anchor, page.primary(p)))
+    order = []
+    for h in first + rest:
+        cur = h
+        while cur is not None and cur not in order:
+            order.append(cur)
+            cur = succ.get(cur)
+    return order
+
+
+def assemble(blocks: tuple[Block, ...], units: tuple[Unit, ...], paragraphs: tuple[Paragraph, ...],
+             lang: Language) -> tuple[tuple[Article, ...], tuple[Decision, ...]]:
+    """Articles in page order of their titles (an untitled lead-in first)."""
+    if not paragraphs:
+        return (), ()
+    page = _Page(blocks, units, paragraphs)
+    titles = find_titles(page, lang)
+    emit = _emissions(page, titles, lang)
+    path = _viterbi(page, titles, emit)
+    owner = _vote(page, path, emit, titles)
+    for t, title in enumerate(titles):
+        for p in title.paragraphs:
+            owner[p] = t
+    decisions: list[Decision] = []
+    articles: list[Article] = []
+    groups: dict[int, list[int]] = defaultdict(list)
+    for p in range(len(paragraphs)):
+        groups[owner.get(p, UNTITLED)].append(p)
+    territory = _territories(page, titles)
+    names = {}
+    for t in [UNTITLED] + list(range(len(titles))):
+        members = groups.get(t)
+        if not members:
+            continue
+        title = titles[t] if t != UNTITLED else None
+        order = _order(page, members, title)
+        body = [paragraphs[p] for p in order if not title or p not in title.paragraphs]
+        if title:
+            region, text, title_blocks = title.region, title.text, tuple(b for p in title.paragraphs for b in paragraphs[p].blocks)
+        else:
+            region = next((r for r in (_region_named(p.text, lang) for p in body) if r), "")
+            text, title_blocks = "", ()
+        name = _unique(region or text[:20] or "untitled", names)
+        for p in order:
+            home = territory[page.primary(p)]
+            for b in paragraphs[p].blocks:
+                moved = home != t
+                decisions.append(Decision(STAGE, b, "moved" if moved else "placed",
+                                          (f"printed inside another article's run, moved to {name}" if moved
+                                           else f"in {name}"), article=name))
+        articles.append(Article(region, text, tuple(body), title_blocks, lang.code))
+    articles.sort(key=lambda a: min(a.blocks) if a.blocks else -1)
+    return tuple(articles), tuple(decisions)
+
+
+def _territories(page: _Page, titles: list[Title]) -> list[int]:
+    """For each printing, the article whose title was printed last before it."""
+    starts = {page.primary(p): t for t, title in enumerate(titles) for p in title.paragraphs[:1]}
+    out, current = [], UNTITLED
+    for pos in range(len(page.seq)):
+        current = starts.get(pos, current)
+        out.append(current)
+    return out
+
+
+def _unique(name: str, seen: dict) -> str:
+    if name not in seen:
+        seen[name] = 1
+        return name
+    seen[name] += 1
+    return f"{name} ({seen[name]})"

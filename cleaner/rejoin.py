@@ -1,0 +1,281 @@
+"""Cut paragraphs → whole paragraphs: pair every cut head with its continuation.
+
+A *head* is a body unit that stops in the middle of a sentence ("…更是近距离服"); a
+*tail* candidate is a body unit printed after it. Each pair is scored on evidence the
+page itself gives, then pairs are taken best-first, one tail per head:
+
+- ``adjacency``: an occurrence of the tail follows an occurrence of the head, counted in
+  two sequences — all printings, and kept blocks only (so a copy run printed into the
+  middle of a cut does not separate the two halves);
+- ``marker``: a "to" marker after the head or a "from" marker before the tail
+  ("(上接B6版)", "Continued from Page A1");
+- ``junction``: the string across the cut is common on the page ("服" + "务" → "服务",
+  "街" + "道" → "街道"); for spaced text, a line-end hyphen whose joined word the page
+  uses, or a tail starting in lower case.
+
+A head whose unfinished rest is only a character or two ("…达89.5%。合") is joined only
+on junction evidence; otherwise that dangling rest is dropped, and recorded.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from .languages import Language, ends_sentence, sentences
+from .normalise import key
+from .types import Block, Decision, Paragraph, Unit
+
+STAGE = "rejoin"
+NEAR = 6
+ACCEPT = 3.0
+
+_HYPHEN = re.compile(r"([A-Za-z\u00c0-\u024f]+)-$")
+_FIRST_WORD = re.compile(r"^([A-Za-z\u00c0-\u024f]+)")
+
+
+@dataclass(frozen=True)
+class Join:
+    head: int        # unit position
+    tail: int        # unit position
+    score: float
+    reading: int     # block whose text is used for the tail
+    why: str
+
+
+def _sequences(blocks: tuple[Block, ...], units: tuple[Unit, ...]):
+    """Page order as (unit position or None for a marker, block index, marker direction)."""
+    owner = {}
+    for u, unit in enumerate(units):
+        for b in unit.occurrences:
+            owner[b] = u
+    seq_all = []
+    for b in blocks:
+        if b.kind == "marker":
+            seq_all.append((None, b.index, b.marker))
+        elif b.index in owner:
+            seq_all.append((owner[b.index], b.index, None))
+    kept = {unit.block for unit in units}
+    seq_kept = [item for item in seq_all if item[0] is None or item[1] in kept]
+    return seq_all, seq_kept
+
+
+def _followers(seq, limit: int):
+    """For each unit: {following unit: (gap, block of that occurrence, marker between)}."""
+    out: dict[int, dict[int, tuple[int, int, bool]]] = {}
+    for pos, (u, _b, _m) in enumerate(seq):
+        if u is None:
+            continue
+        gap, marked = 0, False
+        for v, b2, direction in seq[pos + 1:]:
+            if v is None:
+                marked = True
+                continue
+            best = out.setdefault(u, {}).get(v)
+            if v != u and (best is None or (gap, not marked) < (best[0], not best[2])):
+                out[u][v] = (gap, b2, marked)
+            gap += 1
+            if gap > limit:
+                break
+    return out
+
+
+def _attested_starts(seq, units: tuple[Unit, ...], blocks_by_index, lang: Language) -> dict[str, dict[int, float]]:
+    """Texts printed somewhere right after a heading (certainly a paragraph start) or
+    after a finished paragraph (probably one): evidence against being a continuation.
+    Returns {block text: {unit printed before it: penalty}}."""
+    penalty_by_text: dict[str, dict[int, float]] = {}
+    for prev, cur in zip(seq, seq[1:]):
+        if prev[0] is None or cur[0] is None:
+            continue
+        before = units[prev[0]]
+        text = blocks_by_index[cur[1]].text
+        if before.kind in ("heading", "kicker"):
+            penalty = 9.0
+        elif ends_sentence(blocks_by_index[prev[1]].text, lang):
+            penalty = 1.5
+        else:
+            continue
+        seen = penalty_by_text.setdefault(text, {})
+        seen[prev[0]] = max(penalty, seen.get(prev[0], 0.0))
+    return penalty_by_text
+
+
+def _after_from_marker(seq) -> set[int]:
+    out = set()
+    for (u, _b, m), nxt in zip(seq, seq[1:]):
+        if u is None and m == "from" and nxt[0] is not None:
+            out.add(nxt[0])
+    return out
+
+
+def _before_to_marker(seq) -> set[int]:
+    out = set()
+    for cur, (u, _b, m) in zip(seq, seq[1:]):
+        if u is None and m == "to" and cur[0] is not None:
+            out.add(cur[0])
+    return out
+
+
+class _Junctions:
+    """Counts of short strings on the page, for judging the text across a cut."""
+
+    def __init__(self, texts: list[str], lang: Language):
+        self.lang = lang
+        self.grams: Counter = Counter()
+        self.words: Counter = Counter()
+        if lang.spaced:
+            for t in texts:
+                self.words.update(w.lower() for w in re.findall(r"[A-Za-z\u00c0-\u024f]+", t))
+        else:
+            for t in texts:
+                k = key(t, lang)
+                for n in (2, 3, 4):
+                    self.grams.update(k[i:i + n] for i in range(len(k) - n + 1))
+
+    def score(self, head: str, tail: str) -> float:
+        if self.lang.spaced:
+            hyphen = _HYPHEN.search(head.rstrip())
+            first = _FIRST_WORD.match(tail.lstrip())
+            if hyphen and first:
+                joined = (hyphen.group(1) + first.group(1)).lower()
+                return 3.0 if self.words.get(joined) else 2.0
+            start = tail.lstrip("\"'“‘( ")[:1]
+            if start.islower():
+                return 2.0
+            if start.isdigit():
+                return 0.5
+            return -1.0
+        hk, tk = key(head, self.lang), key(tail, self.lang)
+        if not hk or not tk:
+            return -1.0
+        best = 0.0
+        for a, b in ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1)):
+            if a > len(hk) or b > len(tk):
+                continue
+            count = self.grams.get(hk[-a:] + tk[:b], 0)
+            if count:
+                best = max(best, min(3.0, math.log2(1 + count) * (a + b) / 3))
+        return best
+
+
+def _text_join(head: str, tail: str, lang: Language, junctions: _Junctions) -> str:
+    if not lang.spaced:
+        return head + tail
+    hyphen = _HYPHEN.search(head.rstrip())
+    first = _FIRST_WORD.match(tail.lstrip())
+    if hyphen and first:
+        left, right = hyphen.group(1), first.group(1)
+        if junctions.words.get(f"{left}-{right}".lower()) and not junctions.words.get((left + right).lower()):
+            return head.rstrip() + tail.lstrip()
+        return head.rstrip()[:-1] + tail.lstrip()
+    return head.rstrip() + " " + tail.lstrip()
+
+
+def _dangling(text: str, lang: Language) -> str:
+    """The unfinished rest after the last full sentence, if it is only a scrap."""
+    pieces = sentences(text, lang)
+    if len(pieces) < 2:
+        return ""
+    rest = pieces[-1]
+    size = len(rest.split()) if lang.spaced else len(key(rest, lang))
+    return rest if size <= (1 if lang.spaced else 2) else ""
+
+
+def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
+           ) -> tuple[tuple[Paragraph, ...], tuple[Decision, ...]]:
+    """Join cut units into paragraphs; returns paragraphs in page order of their first unit."""
+    seq_all, seq_kept = _sequences(blocks, units)
+    follow_all = _followers(seq_all, NEAR)
+    follow_kept = _followers(seq_kept, NEAR)
+    from_marked = _after_from_marker(seq_all)
+    to_marked = _before_to_marker(seq_all)
+    by_block = {b.index: b for b in blocks}
+    junctions = _Junctions([u.text for u in units], lang)
+    starts = _attested_starts(seq_all, units, by_block, lang)
+    decisions: list[Decision] = []
+
+    heads = [u for u, unit in enumerate(units)
+             if unit.kind in ("body", "heading") and unit.text and not ends_sentence(unit.text, lang)]
+    tails = {u for u, unit in enumerate(units) if unit.kind == "body"}
+    joins: list[Join] = []
+    for h in heads:
+        head = units[h]
+        scrap = _dangling(head.text, lang)
+        cands: dict[int, tuple[int, int, bool]] = {}
+        for table in (follow_all, follow_kept):
+            for t, (gap, b2, marked) in table.get(h, {}).items():
+                if t in tails and (t not in cands or gap < cands[t][0]):
+                    cands[t] = (gap, b2, marked)
+        for t in from_marked:
+            if t in tails and t not in cands:
+                cands[t] = (NEAR + 1, units[t].block, True)
+        for t, (gap, reading, marked) in cands.items():
+            if t == h:
+                continue
+            tail_text = by_block[reading].text if reading in by_block else units[t].text
+            junction = junctions.score(head.text, tail_text)
+            adjacency = max(0.0, 3.0 - gap)
+            marker = 1.5 if (t in from_marked or h in to_marked or marked) else 0.0
+            if lang.lede.search(tail_text):
+                continue
+            penalty = max((p for before, p in starts.get(tail_text, {}).items() if before != h), default=0.0)
+            score = adjacency + marker + junction - penalty
+            if head.kind == "heading" and (gap > 0 or junction < 2.0 or (not lang.spaced and " " in head.text)):
+                continue
+            if scrap and (gap > 0 or junction < 2.5):
+                continue
+            if score >= ACCEPT:
+                why = f"gap {gap}, junction {junction:.1f}" + (", across a marker" if marker else "")
+                joins.append(Join(h, t, round(score, 3), reading, why))
+
+    joins.sort(key=lambda j: (-j.score, units[j.head].block, units[j.tail].block))
+    nxt: dict[int, Join] = {}
+    prev: dict[int, int] = {}
+    for j in joins:
+        if j.head in nxt or j.tail in prev:
+            continue
+        # no cycles: walk forward from the tail
+        cur, loop = j.tail, False
+        while cur in nxt:
+            cur = nxt[cur].tail
+            if cur == j.head:
+                loop = True
+                break
+        if loop or cur == j.head:
+            continue
+        nxt[j.head] = j
+        prev[j.tail] = j.head
+
+    paragraphs: list[Paragraph] = []
+    for u, unit in enumerate(units):
+        if u in prev:
+            continue
+        text, chain = unit.text, [unit.block]
+        cur = u
+        while cur in nxt:
+            j = nxt[cur]
+            tail_block = j.reading
+            tail_text = units[j.tail].text if tail_block == units[j.tail].block else by_block[tail_block].text
+            if tail_block != units[j.tail].block:
+                decisions.append(Decision(STAGE, tail_block, "kept",
+                                          f"this reading continues block {units[cur].block}; "
+                                          f"block {units[j.tail].block} becomes its copy", other=units[j.tail].block))
+                decisions.append(Decision(STAGE, units[j.tail].block, "copy",
+                                          f"fuller reading of block {tail_block}, which continues block {units[cur].block}",
+                                          other=tail_block))
+            text = _text_join(text, tail_text, lang, junctions)
+            decisions.append(Decision(STAGE, tail_block, "joined", f"continues block {chain[-1]} ({j.why})",
+                                      other=chain[-1], score=j.score))
+            chain.append(tail_block)
+            cur = j.tail
+        last = units[cur]
+        scrap = _dangling(text, lang) if not ends_sentence(text, lang) else ""
+        if scrap:
+            text = text[: len(text) - len(scrap)].rstrip()
+            decisions.append(Decision(STAGE, chain[-1], "trimmed", f"dangling scrap {scrap!r} with no continuation"))
+        kind = unit.kind if len(chain) == 1 else "body"
+        paragraphs.append(Paragraph(text, tuple(chain), kind))
+    return tuple(paragraphs), tuple(decisions)
