@@ -148,10 +148,15 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
         return out
 
     def lede_after(start: int) -> int | None:
-        for q in following(start)[:2]:
-            if paras[q].kind == "body" and lang.lede.search(paras[q].text):
+        """A lede among the next two body paragraphs (a stray copy may sit between)."""
+        bodies = 0
+        for q in following(start):
+            if paras[q].kind != "body":
+                return None
+            if lang.lede.search(paras[q].text):
                 return q
-            if paras[q].kind == "body":
+            bodies += 1
+            if bodies == 2:
                 return None
         return None
 
@@ -174,15 +179,34 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
                 lede = nxt[0] if nxt and nxt[0] == following(parts[-1])[0] else None
             titles.append(Title(tuple(parts), region, f"{region}{sep}{text}" if text else region, lede))
     first_text = text_seq[0][0] if text_seq else None
+    claimed = {t.lede for t in titles if t.lede is not None}
+
+    def lede_before(p: int) -> int | None:
+        """A lede printed just before its headline (the headline placed after its body)."""
+        pos = page.primary(p)
+        for q, _b, _r, _k in reversed(page.seq[:pos]):
+            if q is None or q == p:
+                continue
+            ok = paras[q].kind == "body" and q not in claimed and lang.lede.search(paras[q].text)
+            return q if ok else None
+        return None
+
     for p, para in enumerate(paras):
         if p in used or para.kind != "heading":
             continue
         lede = lede_after(p)
-        if lede is not None or (p == first_text and not titles):
+        if lede in claimed:
+            lede = None
+        top = p == first_text and any(paras[q].kind == "body" for q in following(p)[:1])
+        if lede is None and not top:
+            lede = lede_before(p)
+        if lede is not None or top:
             used.add(p)
             if lede is None:
                 nxt = [q for q in following(p) if paras[q].kind == "body"]
                 lede = nxt[0] if nxt else None
+            if lede is not None:
+                claimed.add(lede)
             titles.append(Title((p,), _region_named(paras[lede].text, lang) if lede is not None else "", para.text, lede))
     titles.sort(key=lambda t: page.primary(t.paragraphs[0]))
     return titles

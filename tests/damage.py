@@ -33,9 +33,9 @@ Damages (the log prefix, what it does, the sample lines it imitates)
                "务群众的重要渠道", 15/17 "乡镇(街" / "道)", 31/33 "支" / "持".
     tail       (b) An article's tail (its last 25-50% of body blocks, cut at a block
                boundary or mid-paragraph) moves inside the previous or next article,
-               between two of its blocks, after a marker block ("(上接B6版)",
-               "(Continued from Page A1)"); sometimes a "(下转B6版)" / "See BUDGET, Page
-               A5" marker is left at the cut. Lines 57/59: "(上接B6版)" after the end of
+               between two of its blocks or after its last, behind a marker block
+               ("(上接B6版)", "(Continued from Page A1)"); sometimes a "(下转B6版)" /
+               "See BUDGET, Page A5" marker is left at the cut. Lines 57/59: "(上接B6版)" after the end of
                单县, then 鲁西新区's "道党工委—…", the tail of line 47's "建立了“街".
     kicker     (c) An article's kicker and headline come after its first 1-4 body blocks.
                Lines 94-96: "鲁西新区:" and its headline after part of its own body.
@@ -51,8 +51,8 @@ Damages (the log prefix, what it does, the sample lines it imitates)
                article's lede. Line 172 "近年来,山东省菏泽市郓城县通过健全…" + the body
                of line 174.
     trunc      (g) A copy of only the head or the tail (30-80%) of a block, cut
-               mid-sentence. Lines 118/128 "…建立了“街" as a copy of the head of a
-               paragraph.
+               mid-sentence. Lines 128 and 144: copies that stop mid-word ("…建立了“街",
+               "…实训基").
     sentrep    (h) One or two sentences of a nearby paragraph of the same article are
                appended to a paragraph, the last one cut mid-sentence. Line 182 ends
                "…经营水平。比如,唐庙镇…流转土地1万亩,每", a copy from line 178.
@@ -192,6 +192,8 @@ def generate_pages(lang: str, n: int, seed: int = 0,
 
 def damage_page(articles: list[dict], seed: int, lang: str) -> DamagedPage:
     """Lay the articles out as one page and damage it (see the module docstring)."""
+    if lang not in KINDS_BY_LANG:
+        raise ValueError(f"lang must be one of {sorted(KINDS_BY_LANG)}, not {lang!r}")
     s = _Setting(random.Random(seed), lang, articles)
     chosen = [k for k in KINDS_BY_LANG[lang] if s.rng.random() < CHANCE[k]]
     log: list[str] = []
@@ -263,6 +265,14 @@ def _lay_out(s: _Setting) -> list[list[Block]]:
 
 # ---------------------------------------------------------------- text helpers
 
+def normalise_key(text: str) -> str:
+    """NFKC, hyphenated line ends joined, whitespace removed: how a page's text is
+    compared with clean paragraphs (the scorer's normalisation plus de-hyphenation)."""
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"(?<=[A-Za-z])-\s*\n\s*(?=[a-z])", "", text)
+    return re.sub(r"\s+", "", text)
+
+
 def _is_punct(ch: str) -> bool:
     return ch.isspace() or unicodedata.category(ch).startswith("P")
 
@@ -292,7 +302,7 @@ def _hyphen_point(unit: str, room: int) -> int | None:
         return None
     start, end = m.start(2), m.end(2)
     cuts = [c for c in range(start + 3, end - 2) if c <= room and unit[c].islower()]
-    # prefer a break after a vowel and before a consonant ("custo-mers", "recon-struction")
+    # a rough syllable rule: prefer a break between a vowel and a consonant ("custo-mers")
     syllabic = [c for c in cuts if unit[c - 1] in "aeiouy" and unit[c] not in "aeiouy"]
     return max(syllabic or cuts) if cuts else None
 
@@ -466,12 +476,16 @@ def _wrap_body(s: _Setting, layout):
 
 
 def _cut_paragraphs(s: _Setting, layout):
-    """(a) Cut 1-4 paragraphs mid-sentence into two consecutive blocks."""
-    log = []
+    """(a) Cut 1-4 paragraphs mid-sentence into two consecutive blocks, each once."""
+    log, done = [], []
     for _ in range(s.rng.randint(1, 4)):
-        spots = [(i, j) for i, blocks in enumerate(layout) for j in _positions(blocks)]
+        spots = [(i, j) for i, blocks in enumerate(layout) for j in _positions(blocks)
+                 if (i, blocks[j].para) not in done]
+        if not spots:
+            break
         i, j = s.rng.choice(spots)
         block = layout[i][j]
+        done.append((i, block.para))
         cut = _split_block_text(s, block.text)
         if not cut:
             continue
@@ -784,11 +798,3 @@ def _add_noise(s: _Setting, blocks: list[Block]):
         blocks = blocks[:p] + [replace(blocks[p], text=text)] + blocks[p + 1:]
         log.append(f"noise: block {p} {how}")
     return blocks, log
-
-
-def normalise_key(text: str) -> str:
-    """NFKC, hyphenated line ends joined, whitespace removed: how a page's text is
-    compared with clean paragraphs (the scorer's normalisation plus de-hyphenation)."""
-    text = unicodedata.normalize("NFKC", text)
-    text = re.sub(r"(?<=[A-Za-z])-\s*\n\s*(?=[a-z])", "", text)
-    return re.sub(r"\s+", "", text)
