@@ -35,8 +35,9 @@ Damages (the log prefix, what it does, the sample lines it imitates)
                boundary or mid-paragraph) moves inside the previous or next article,
                between two of its blocks or after its last, behind a marker block
                ("(上接B6版)", "(Continued from Page A1)"); sometimes a "(下转B6版)" /
-               "See BUDGET, Page A5" marker is left at the cut. Lines 57/59: "(上接B6版)" after the end of
-               单县, then 鲁西新区's "道党工委—…", the tail of line 47's "建立了“街".
+               "See BUDGET, Page A5" marker is left at the cut. Lines 57/59:
+               "(上接B6版)" after the end of 单县, then 鲁西新区's "道党工委—…", the
+               tail of line 47's "建立了“街".
     kicker     (c) An article's kicker and headline come after its first 1-4 body blocks.
                Lines 94-96: "鲁西新区:" and its headline after part of its own body.
     dup        (d) A run of 1-5 consecutive blocks is repeated once or twice (2-3
