@@ -240,7 +240,7 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
             score += 3.0
         elif lede_before(p) is not None:
             lede = lede_before(p)
-            score += 2.5
+            score += 3.0
         if p == first_text:
             score += 3.0
         if not regions:
@@ -349,8 +349,11 @@ def _emissions(page: _Page, titles: list[Title], lang: Language) -> list[list[fl
     return out
 
 
-def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]]) -> list[int]:
-    """Article state of each printing in ``page.seq`` (markers get the state before them)."""
+def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]], skip: frozenset[int] = frozenset()) -> list[int]:
+    """Article state of each printing in ``page.seq`` (markers get the state before them).
+
+    Printings in ``skip`` (copies printed away from their article) are transparent: they
+    keep the state before them and cost nothing."""
     k = len(titles)
     states = list(range(k)) + [UNTITLED]
     forced = {}
@@ -364,8 +367,9 @@ def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]]) -> list[
     jumps = page.jumps()
     territory = _territories(page, titles)
     for pos, (p, _b, _role, _kept) in enumerate(page.seq):
-        if p is None:
-            cost = MARKER_SWITCH
+        if p is None or pos in skip:
+            if p is None:
+                cost = MARKER_SWITCH
             back.append({s: s for s in states})
             continue
         if pos in jumps:
@@ -394,31 +398,47 @@ def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]]) -> list[
     return path
 
 
-def _vote(page: _Page, path: list[int], emit: list[list[float]], titles: list[Title]) -> dict[int, int]:
-    """One article per paragraph: its printings vote, each weighted by agreeing neighbours."""
-    text_pos = [pos for pos, item in enumerate(page.seq) if item[0] is not None]
+def _vote(page: _Page, path: list[int], emit: list[list[float]], titles: list[Title],
+          skip: frozenset[int] = frozenset()) -> dict[int, int]:
+    """One article per paragraph: its printings vote (each weighted by the neighbours that
+    agree with it), and the paragraph's own evidence (named region, vocabulary) votes too."""
+    text_pos = [pos for pos, item in enumerate(page.seq) if item[0] is not None and pos not in skip]
     neighbours = {}
     for i, pos in enumerate(text_pos):
-        near = [path[text_pos[j]] for j in (i - 1, i + 1) if 0 <= j < len(text_pos)]
-        neighbours[pos] = near
+        neighbours[pos] = [path[text_pos[j]] for j in (i - 1, i + 1) if 0 <= j < len(text_pos)]
     out = {}
     for p in range(len(page.paragraphs)):
         votes: Counter = Counter()
         for pos in page.positions.get(p, []):
+            if pos in skip:
+                continue
             s = path[pos]
             votes[s] += 1.0 + sum(1 for x in neighbours[pos] if x == s)
         for t in range(len(titles)):
-            votes[t] += 0.05 * emit[p][t]
+            votes[t] += emit[p][t]
         if not votes:
             continue
         out[p] = max(votes, key=lambda s: (votes[s], -abs(s)))
     return out
 
 
-def _order(page: _Page, members: list[int], title: Title | None) -> list[int]:
+def _out_of_place(page: _Page, path: list[int], owner: dict[int, int]) -> frozenset[int]:
+    """Printings of a paragraph that sit in another article's run while some other
+    printing of it sits in its own article: copies to look through, not evidence."""
+    out = set()
+    for p, positions in page.positions.items():
+        if len(positions) < 2 or p not in owner:
+            continue
+        home = [pos for pos in positions if path[pos] == owner[p]]
+        if home:
+            out.update(pos for pos in positions if path[pos] != owner[p])
+    return frozenset(out)
+
+
+def _order(page: _Page, members: list[int], title: Title | None, skip: frozenset[int] = frozenset()) -> list[int]:
     """Reading order of one article's paragraphs (see the module docstring)."""
     member_set = set(members)
-    proj = [(pos, item) for pos, item in enumerate(page.seq) if item[0] in member_set]
+    proj = [(pos, item) for pos, item in enumerate(page.seq) if item[0] in member_set and pos not in skip]
     weight: Counter = Counter()
     for i, (pos, (p, b, role, kept)) in enumerate(proj):
         if role not in ("last", "both"):
@@ -471,6 +491,10 @@ def assemble(blocks: tuple[Block, ...], units: tuple[Unit, ...], paragraphs: tup
     emit = _emissions(page, titles, lang)
     path = _viterbi(page, titles, emit)
     owner = _vote(page, path, emit, titles)
+    skip = _out_of_place(page, path, owner)
+    if skip:
+        path = _viterbi(page, titles, emit, skip)
+        owner = _vote(page, path, emit, titles, skip)
     for t, title in enumerate(titles):
         for p in title.paragraphs:
             owner[p] = t
@@ -486,7 +510,7 @@ def assemble(blocks: tuple[Block, ...], units: tuple[Unit, ...], paragraphs: tup
         if not members:
             continue
         title = titles[t] if t != UNTITLED else None
-        order = _order(page, members, title)
+        order = _order(page, members, title, skip)
         body = [paragraphs[p] for p in order if not title or p not in title.paragraphs]
         if title:
             region, text, title_blocks = title.region, title.text, tuple(b for p in title.paragraphs for b in paragraphs[p].blocks)

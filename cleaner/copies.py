@@ -88,7 +88,12 @@ def _candidates(keys: list[str], sets: list[frozenset], texts: list[str], lang: 
             head, tail = _windows(pk, lang)
             for token in (pk, "^" + head, "$" + tail):
                 index[token].add(i)
-        # short blocks: their opening and closing words (near-copies of cut heads)
+        # short blocks: their opening and closing words (cut-down headings, near-copies of cut heads)
+        if key_length(keys[i], lang) >= (2 if lang.spaced else 4):
+            words = keys[i].split(" ") if lang.spaced else keys[i]
+            glue = " " if lang.spaced else ""
+            index["«" + glue.join(words[:2] if lang.spaced else words[:4])].add(i)
+            index["»" + glue.join(words[-2:] if lang.spaced else words[-4:])].add(i)
         if key_length(keys[i], lang) >= _min_piece(lang):
             head, tail = _windows(keys[i], lang)
             index["<" + head[: max(4, len(head) * 2 // 3)]].add(i)
@@ -185,6 +190,9 @@ def find_copies(blocks: tuple[Block, ...], lang: Language, config: Config) -> tu
                 found = (j, "near-copy", e.similarity)
             elif suspects[i] == j and e.a_in_b >= config.splice:
                 found = (j, "spliced", e.a_in_b)
+            elif (kind == other_kind == "heading" and size >= (2 if lang.spaced else 4)
+                  and len(keys[i]) < len(keys[j]) and (keys[j].startswith(keys[i]) or keys[j].endswith(keys[i]))):
+                found = (j, "cut-down heading", e.a_in_b)
             else:
                 continue
             if match is None or found[2] > match[2]:
