@@ -8,7 +8,8 @@ article, and put each article's paragraphs in reading order.
    followed by its lede is the one that starts the article.
 2. **Assignment.** The page is read as a sequence of printings; a hidden-state decoder
    (Viterbi) gives each printing an article. Staying in an article is free; switching costs
-   ``SWITCH`` except at a continuation marker, and a title forces its article. The
+   ``SWITCH`` except at a continuation marker or a visible jump (``MARKER_SWITCH``), and
+   a title forces its article. The
    evidence for an article is the region it names and the vocabulary of the article's own
    anchors (title and lede) — never profiles re-estimated from our own output. A paragraph
    printed several times goes to the article most of its printings agree on.

@@ -48,6 +48,7 @@ _ZH_MARK_TO = re.compile(
 
 _EN_MARK_FROM = re.compile(
     r"\(?[ \t]{0,3}(?:(?:Continued|Cont(?:'|’)d|Cont\.)[ \t]{1,3}from[ \t]{1,3}(?:Page|P\.|Pg\.)?[ \t]{0,3}[A-Z]?[0-9]{1,3}[A-Z]?"
+    r"|(?-i:From[ \t]{1,3}(?:Page|P\.|Pg\.)[ \t]{0,3}[A-Z]?[0-9]{1,3}[A-Z]?)"
     r"|Fortsetzung[ \t]{1,3}von[ \t]{1,3}Seite[ \t]{1,3}[0-9]{1,3}"
     r"|Suite[ \t]{1,3}de[ \t]{1,3}la[ \t]{1,3}(?:page|une)(?:[ \t]{1,3}[0-9]{1,3})?)[ \t]{0,3}\)?",
     re.IGNORECASE)

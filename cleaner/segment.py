@@ -65,7 +65,11 @@ def _split_markers(text: str, start: int, end: int, lang: Language) -> list[tupl
     segment = text[start:end]
     for direction, pattern in (("from", lang.marker_from), ("to", lang.marker_to)):
         for m in pattern.finditer(segment):
-            if m.end() - m.start() >= 3:
+            if m.end() - m.start() < 3:
+                continue
+            at_edge = not segment[:m.start()].strip(_SPACE + "\n") or not segment[m.end():].strip(_SPACE + "\n")
+            bracketed = m.group().lstrip(_SPACE)[:1] in "(\uff08" and m.group().rstrip(_SPACE)[-1:] in ")\uff09"
+            if at_edge or bracketed:
                 found.append((start + m.start(), start + m.end(), direction))
     if not found:
         return [(start, end, None)]
@@ -94,9 +98,13 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
+_LINE_END_SPLIT = re.compile(r"[A-Za-z\u00c0-\u024f]+[-\u00ad][ \t]*\n[ \t]*[a-z\u00df-\u024f]+")
+
+
 def _vocabulary(text: str) -> Counter:
-    """Words of the page as printed, for deciding line-end hyphens."""
-    return Counter(w.lower() for w in _WORDS.findall(text))
+    """Words of the page as printed, for deciding line-end hyphens; the halves of words
+    split at a line end are left out, so they cannot vouch for themselves."""
+    return Counter(w.lower() for w in _WORDS.findall(_LINE_END_SPLIT.sub(" ", text)))
 
 
 def join_lines(lines: list[str], lang: Language, vocab: Counter) -> tuple[str, list[str]]:
