@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from .languages import Language, ends_sentence
 from .normalise import key
+from .places import place_named
 from .types import Article, Block, Decision, Paragraph, Unit
 
 STAGE = "articles"
@@ -269,29 +270,18 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
             if lede is None:
                 lede = after[0]
             claimed.add(lede)
-            titles.append(Title((p,), _region_named(paras[lede].text, lang), para.text, lede))
+            titles.append(Title((p,), place_named(paras[lede].text, paras[lede].text, lang), para.text, lede))
     titles.sort(key=lambda t: page.primary(t.paragraphs[0]))
     return titles
+
+
+def _region_of_kicker(page: _Page, title: Title) -> bool:
+    return any(page.paragraphs[p].kind == "kicker" for p in title.paragraphs)
 
 
 def _region_of(page: _Page, p: int) -> str:
     block = next(b for b in page.blocks if b.index == page.paragraphs[p].blocks[0])
     return block.region or ""
-
-
-_ZH_PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:省|自治区)?[\u4e00-\u9fff]{1,6}?市(?P<place>[\u4e00-\u9fff]{1,5}?(?:县|区|市))|(?P<city>[\u4e00-\u9fff]{2,4}市)")
-_EN_PLACE = re.compile(r"\b(?P<place>[A-Z][a-z]+(?: [A-Z][a-z]+){0,2} (?:County|Township|Borough|Parish))\b|^(?P<city>[A-Z][A-Z.'\- ]{2,30}?)\s*(?:—|–|--)")
-
-
-def _region_named(text: str, lang: Language) -> str:
-    """The place a lede names first ("…山东省菏泽市单县…" → 单县), or ""."""
-    head = text[:160]
-    pattern = _EN_PLACE if lang.spaced else _ZH_PLACE
-    m = pattern.search(head)
-    if not m:
-        return ""
-    place = m.group("place") or m.group("city") or ""
-    return place.strip().title() if lang.spaced and place.isupper() else place.strip()
 
 
 def _emissions(page: _Page, titles: list[Title], lang: Language) -> list[list[float]]:
@@ -513,10 +503,15 @@ def assemble(blocks: tuple[Block, ...], units: tuple[Unit, ...], paragraphs: tup
         title = titles[t] if t != UNTITLED else None
         order = _order(page, members, title, skip)
         body = [paragraphs[p] for p in order if not title or p not in title.paragraphs]
+        whole = "".join(p.text for p in body)
         if title:
             region, text, title_blocks = title.region, title.text, tuple(b for p in title.paragraphs for b in paragraphs[p].blocks)
+            if not _region_of_kicker(page, title):
+                # a plain headline: the place its lede names, else the headline itself
+                region = place_named(body[0].text, whole, lang) if body else ""
+                region = region or text
         else:
-            region = next((r for r in (_region_named(p.text, lang) for p in body) if r), "")
+            region = place_named(body[0].text, whole, lang) if body else ""
             text, title_blocks = "", ()
         name = _unique(region or text[:20] or "untitled", names)
         for p in order:

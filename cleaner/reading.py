@@ -1,7 +1,8 @@
 """The only place bytes become text: encodings, mojibake repair (ftfy), page splitting.
 
-``decode`` picks an encoding (a byte-order mark, strict UTF-8, or charset-normalizer's
-best guess, with GB2312/GBK widened to GB18030), ``repair`` runs ftfy with settings that
+``decode`` picks an encoding (a byte-order mark, UTF-16 without one told by its zero
+bytes, strict UTF-8, or charset-normalizer's best guess, with GB2312/GBK widened to
+GB18030, Big5 to Big5-HKSCS and Latin-1 to Windows-1252), ``repair`` runs ftfy with settings that
 never change correct text's own form (curly quotes and full-width punctuation stay),
 and ``split_pages`` cuts a dump at form feeds.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 
 import ftfy
 
@@ -54,6 +56,13 @@ def decode(data: bytes, encoding: str | None = None, *, max_bytes: int | None = 
     for bom, name in _BOMS:
         if data.startswith(bom):
             return data.decode(name), name.replace("-sig", "")
+    if b"\x00" in data[:8192]:
+        # real text holds no NUL; zeros mean UTF-16 without a byte-order mark, or binary
+        # (checked before UTF-8, since ASCII in UTF-16 is also valid UTF-8, NULs and all)
+        guessed = _utf16_without_bom(data)
+        if guessed is None:
+            raise EncodingError("this looks like a binary file, not text: pass a text or JSON Lines dump")
+        return guessed
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -62,10 +71,12 @@ def decode(data: bytes, encoding: str | None = None, *, max_bytes: int | None = 
         raise EncodingError("this looks like a binary file, not text: pass a text or JSON Lines dump")
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    results = from_bytes(data)
+    best = results.best()
     if best is None or best.encoding is None:
         raise EncodingError("cannot tell the text encoding: give it with --encoding, for example --encoding gb18030")
-    name = _WIDEN.get(best.encoding.replace("-", "_").lower(), best.encoding)
+    name = _prefer(data, best, results)
+    name = _WIDEN.get(name.replace("-", "_").lower(), name)
     name = _WIDEN.get(codecs.lookup(name).name, codecs.lookup(name).name)
     try:
         return data.decode(name), name
@@ -73,27 +84,76 @@ def decode(data: bytes, encoding: str | None = None, *, max_bytes: int | None = 
         return str(best), best.encoding
 
 
+#: when the detector scores several encodings the same, the most widely used one wins
+_PREFERRED = ("gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp1252", "latin_1", "iso8859_15",
+              "shift_jis", "euc_jp", "euc_kr", "cp1251", "koi8_r")
+#: single-byte codepages for Latin script that charset-normalizer cannot tell apart on
+#: English text; Windows-1252 (the web's reading of "Latin-1") is chosen when it decodes
+#: the bytes to the same text, or when the detector ties it with the others
+_LATIN_SINGLE_BYTE = {"cp1250", "cp1252", "cp1257", "cp775", "cp850", "cp852", "cp858", "hp_roman8",
+                      "latin_1", "iso8859_2", "iso8859_3", "iso8859_4", "iso8859_9", "iso8859_10",
+                      "iso8859_13", "iso8859_14", "iso8859_15", "iso8859_16", "mac_iceland",
+                      "mac_latin2", "mac_roman", "mac_turkish"}
+
+
+def _prefer(data: bytes, best, results) -> str:
+    """The encoding to use among charset-normalizer's equally scored guesses.
+
+    >>> text = "Caf\u00e9 owners said the fa\u00e7ade would cost \u00a3200."
+    >>> decode(text.encode("latin-1"))
+    ('Café owners said the façade would cost £200.', 'cp1252')
+    """
+    tied = [m.encoding for m in results if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    for name in _PREFERRED:
+        if name in tied:
+            return name
+    if best.encoding in _LATIN_SINGLE_BYTE:
+        try:
+            if data.decode("cp1252") == str(best):
+                return "cp1252"
+        except UnicodeDecodeError:
+            pass
+    return best.encoding
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 without a byte-order mark, told apart from binary by where the zeros fall.
+
+    ASCII characters (newlines, digits, Latin letters) put their zero byte on one side of
+    each pair; the text is accepted only if it decodes strictly and holds almost no
+    control, unassigned or private-use characters.
+
+    >>> _utf16_without_bom("单县:创建示范片区\n近年来,单县紧紧围绕主线。\n".encode("utf-16-le"))[1]
+    'utf-16-le'
+    >>> _utf16_without_bom(bytes(range(256)) * 4) is None
+    True
+    """
+    if len(data) % 2:
+        return None
+    head = data[:65536]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if even == odd or min(even, odd) > max(even, odd) // 10:
+        return None
+    order = "utf-16-be" if even > odd else "utf-16-le"
+    try:
+        text = data.decode(order)
+    except UnicodeDecodeError:
+        return None
+    sample = text[:32768]
+    odd_chars = sum(1 for c in sample if c not in "\t\n\r\f" and unicodedata.category(c) in ("Cc", "Cn", "Co", "Cs"))
+    if odd_chars > len(sample) // 100:
+        return None
+    return text, order
+
+
 def _looks_binary(data: bytes) -> bool:
     head = data[:8192]
     if not head:
         return False
     if b"\x00" in head:
-        # UTF-16 without a BOM has a zero in every other byte for ASCII text
-        even, odd = head[0::2].count(0), head[1::2].count(0)
-        return not (max(even, odd) > len(head) // 4 and min(even, odd) < len(head) // 50 + 1)
+        return True
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
     return controls > len(head) // 20
-
-
-def decode_utf16_guess(data: bytes) -> str | None:
-    """UTF-16 without a BOM, told apart by where the zero bytes fall."""
-    head = data[:8192]
-    even, odd = head[0::2].count(0), head[1::2].count(0)
-    order = "utf-16-be" if even > odd else "utf-16-le"
-    try:
-        return data.decode(order)
-    except UnicodeDecodeError:
-        return None
 
 
 def repair(text: str) -> tuple[str, tuple[str, ...]]:
