@@ -171,9 +171,9 @@ def is_heading_like(text: str, lang: Language) -> bool:
     """Short, unfinished, without inner sentence ends: a headline or section heading."""
     if len(text) > lang.max_heading or lang.sentence_end.search(text):
         return False
-    if text[-1] in ",,、::;;(([“‘-—" or ends_sentence(text, lang):
+    if text[-1] in ",\uff0c、:\uff1a;\uff1b(\uff08[“‘-—" or ends_sentence(text, lang):
         return False
-    if not lang.spaced and len(text) > 20 and any(c in text for c in ",,、"):
+    if not lang.spaced and len(text) > 20 and any(c in text for c in ",\uff0c、"):
         return False
     if lang.spaced:
         first = text.lstrip("\"'“‘(")[:1]
