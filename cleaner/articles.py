@@ -223,9 +223,13 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
     regions = [key(t.region, lang) for t in titles if t.region]
 
     def lede_before(p: int) -> int | None:
-        before = _neighbours(page, p, -1, 1)
-        if before and paras[before[0]].kind == "body" and before[0] not in claimed and lang.lede.search(paras[before[0]].text):
-            return before[0]
+        """A lede printed shortly before its headline (the headline placed after part of
+        its body), with no other title or heading in between."""
+        for q in _neighbours(page, p, -1, 4):
+            if paras[q].kind != "body" or q in used:
+                return None
+            if q not in claimed and lang.lede.search(paras[q].text):
+                return q
         return None
 
     for p, para in enumerate(paras):

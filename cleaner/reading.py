@@ -88,8 +88,8 @@ def decode(data: bytes, encoding: str | None = None, *, max_bytes: int | None = 
 _PREFERRED = ("gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp1252", "latin_1", "iso8859_15",
               "shift_jis", "euc_jp", "euc_kr", "cp1251", "koi8_r")
 #: single-byte codepages for Latin script that charset-normalizer cannot tell apart on
-#: English text; Windows-1252 (the web's reading of "Latin-1") is chosen when it decodes
-#: the bytes to the same text, or when the detector ties it with the others
+#: short or mostly-ASCII English text (its coherence score is noise there); Windows-1252,
+#: the web's reading of "Latin-1", wins when it is no messier than the detector's best
 _LATIN_SINGLE_BYTE = {"cp1250", "cp1252", "cp1257", "cp775", "cp850", "cp852", "cp858", "hp_roman8",
                       "latin_1", "iso8859_2", "iso8859_3", "iso8859_4", "iso8859_9", "iso8859_10",
                       "iso8859_13", "iso8859_14", "iso8859_15", "iso8859_16", "mac_iceland",
@@ -97,17 +97,21 @@ _LATIN_SINGLE_BYTE = {"cp1250", "cp1252", "cp1257", "cp775", "cp850", "cp852", "
 
 
 def _prefer(data: bytes, best, results) -> str:
-    """The encoding to use among charset-normalizer's equally scored guesses.
+    """The encoding to use among charset-normalizer's equally good guesses.
 
     >>> text = "Caf\u00e9 owners said the fa\u00e7ade would cost \u00a3200."
     >>> decode(text.encode("latin-1"))
     ('Café owners said the façade would cost £200.', 'cp1252')
+    >>> decode("Zażółć gęślą jaźń, władze miasta ogłosiły budżet.".encode("cp1250"))[1]
+    'cp1250'
     """
     tied = [m.encoding for m in results if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
     for name in _PREFERRED:
         if name in tied:
             return name
     if best.encoding in _LATIN_SINGLE_BYTE:
+        if any(m.encoding == "cp1252" and m.chaos <= best.chaos for m in results):
+            return "cp1252"
         try:
             if data.decode("cp1252") == str(best):
                 return "cp1252"

@@ -5,8 +5,8 @@ A *head* is a body unit that stops in the middle of a sentence ("…更是近距
 page itself gives, then pairs are taken best-first, one tail per head:
 
 - ``adjacency``: an occurrence of the tail follows an occurrence of the head, counted in
-  two sequences — all printings, and kept blocks only (so a copy run printed into the
-  middle of a cut does not separate the two halves);
+  three sequences — all printings, kept blocks only, and text printed only once (so a
+  copy run printed into the middle of a cut does not separate the two halves);
 - ``marker``: a "to" marker after the head or a "from" marker before the tail
   ("(上接B6版)", "Continued from Page A1");
 - ``junction``: the string across the cut is common on the page ("服" + "务" → "服务",
@@ -31,6 +31,7 @@ from .types import Block, Decision, Paragraph, Unit
 STAGE = "rejoin"
 NEAR = 6
 ACCEPT = 3.0
+_DEBUG = False
 
 _HYPHEN = re.compile(r"([A-Za-z\u00c0-\u024f]+)-$")
 _FIRST_WORD = re.compile(r"^([A-Za-z\u00c0-\u024f]+)")
@@ -59,7 +60,9 @@ def _sequences(blocks: tuple[Block, ...], units: tuple[Unit, ...]):
             seq_all.append((owner[b.index], b.index, None))
     kept = {unit.block for unit in units}
     seq_kept = [item for item in seq_all if item[0] is None or item[1] in kept]
-    return seq_all, seq_kept
+    # printings of text printed once only: repeated runs dropped in every place they stand
+    seq_single = [item for item in seq_all if item[0] is None or not units[item[0]].copies]
+    return seq_all, seq_kept, seq_single
 
 
 def _followers(seq, limit: int):
@@ -184,34 +187,45 @@ def _dangling(text: str, lang: Language) -> str:
     return rest if size <= (1 if lang.spaced else 2) else ""
 
 
+def _reaches(nxt: dict, start: int, target: int) -> bool:
+    cur = start
+    while cur in nxt:
+        cur = nxt[cur].tail
+        if cur == target:
+            return True
+    return False
+
+
 def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
            ) -> tuple[tuple[Paragraph, ...], tuple[Decision, ...]]:
     """Join cut units into paragraphs; returns paragraphs in page order of their first unit."""
-    seq_all, seq_kept = _sequences(blocks, units)
-    follow_all = _followers(seq_all, NEAR)
-    follow_kept = _followers(seq_kept, NEAR)
-    from_marked = _after_from_marker(seq_all)
-    to_marked = _before_to_marker(seq_all)
+    seq_all, seq_kept, seq_single = _sequences(blocks, units)
+    tables = [_followers(seq, NEAR) for seq in (seq_all, seq_kept, seq_single)]
+    from_marked = _after_from_marker(seq_all) | _after_from_marker(seq_single)
+    to_marked = _before_to_marker(seq_all) | _before_to_marker(seq_single)
     by_block = {b.index: b for b in blocks}
     junctions = _Junctions([u.text for u in units], lang)
-    starts = _attested_starts(seq_all, units, by_block, lang)
+    starts = _attested_starts(seq_single, units, by_block, lang)
     decisions: list[Decision] = []
 
     heads = [u for u, unit in enumerate(units)
              if unit.kind in ("body", "heading") and unit.text and not ends_sentence(unit.text, lang)]
     tails = {u for u, unit in enumerate(units) if unit.kind == "body"}
     joins: list[Join] = []
+    leftovers: list[Join] = []
     for h in heads:
         head = units[h]
         scrap = _dangling(head.text, lang)
         cands: dict[int, tuple[int, int, bool]] = {}
-        for table in (follow_all, follow_kept):
+        for table in tables:
             for t, (gap, b2, marked) in table.get(h, {}).items():
                 if t in tails and (t not in cands or gap < cands[t][0]):
                     cands[t] = (gap, b2, marked)
         for t in from_marked:
             if t in tails and t not in cands:
                 cands[t] = (NEAR + 1, units[t].block, True)
+        if _DEBUG:
+            print("HEAD", units[h].block, head.text[-12:], {units[t].block: c for t, c in cands.items()})
         for t, (gap, reading, marked) in cands.items():
             if t == h:
                 continue
@@ -227,9 +241,14 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
                 continue
             if scrap and (gap > 0 or junction < 2.5):
                 continue
+            if _DEBUG:
+                print("   cand", units[t].block, tail_text[:10], "adj", adjacency, "marker", marker, "junction", round(junction, 2), "pen", penalty, "score", round(score, 2))
             if score >= ACCEPT:
                 why = f"gap {gap}, junction {junction:.1f}" + (", across a marker" if marker else "")
                 joins.append(Join(h, t, round(score, 3), reading, why))
+            elif t in from_marked and not scrap and head.kind == "body" and junction >= 0.0 and penalty == 0.0:
+                leftovers.append(Join(h, t, round(junction + adjacency, 3), reading,
+                                      f"open cut paired with a continuation after a marker, junction {junction:.1f}"))
 
     joins.sort(key=lambda j: (-j.score, units[j.head].block, units[j.tail].block))
     nxt: dict[int, Join] = {}
@@ -245,6 +264,14 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
                 loop = True
                 break
         if loop or cur == j.head:
+            continue
+        nxt[j.head] = j
+        prev[j.tail] = j.head
+    # A head still open and a text printed right after a "continued from" marker that
+    # nothing continues yet are the two ends of one cut: pair what is left, best first.
+    leftovers.sort(key=lambda j: (-j.score, units[j.head].block, units[j.tail].block))
+    for j in leftovers:
+        if j.head in nxt or j.tail in prev or j.tail in nxt and _reaches(nxt, j.tail, j.head):
             continue
         nxt[j.head] = j
         prev[j.tail] = j.head
