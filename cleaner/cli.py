@@ -1,169 +1,136 @@
-"""The command line: options → Config, inputs → pages, pages → files or stdout.
+"""The command line: options → :class:`Config` and :class:`Settings`, then ``batch`` does the work.
 
 The library raises typed errors; this module alone turns them into one-line messages and
-exit codes (1: an input failed, 2: a usage error). ``--debug`` shows tracebacks.
+exit codes (0: done; 1: an input failed or an output could not be written; 2: a usage
+error; 130/143: interrupted by SIGINT/SIGTERM). ``--debug`` shows tracebacks.
 """
 
 from __future__ import annotations
 
-import gzip
-import json
 import os
-import re
 import sys
-import tempfile
-import time
-import unicodedata
-from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
+import traceback
+from dataclasses import fields
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .config import Config
-from .errors import CleanerError, InputError
-from .pipeline import clean_bytes, clean_text
-from .reading import read_bytes
-from .render import article_record, dumps, report, to_markdown, to_text
+from .batch import Settings, clean_results, count_units, iter_units, plan_sources, run_batch, sigterm_interrupts
+from .config import DEFAULT, Config
+from .errors import CleanerError, ConfigError
+from .render import dumps, report
 
-EXT = {"text": ".txt", "markdown": ".md", "jsonl": ".jsonl"}
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    tomllib = None
 
+D = DEFAULT
 
-@dataclass(frozen=True)
-class Page:
-    """One page to clean: where it came from and its raw content."""
+CONFIG_HELP = """\b
+Options can also come from a TOML file given with --config; its keys are the field names
+of cleaner.Config, and options on the command line override it:
+    lang = "zh"             # auto, zh or en
+    lsh_threshold = 0.3     # --threshold
+    num_perm = 128          # --num-perm
+    shingle_cjk = 5         # --shingle sets both shingle sizes
+    shingle_words = 3
+    containment = 0.8
+    near_copy = 0.75
+    splice = 0.5
+    max_bytes = 50000000
 
-    name: str
-    data: bytes | None = None
-    text: str | None = None
-
-
-def _iter_inputs(inputs: tuple[str, ...], glob: str, text_field: str, id_field: str) -> Iterator[Page | CleanerError]:
-    for item in inputs:
-        if item == "-":
-            yield Page("stdin", data=sys.stdin.buffer.read())
-            continue
-        path = Path(item)
-        if path.is_dir():
-            files = sorted(p for p in path.rglob(glob) if p.is_file())
-            if not files:
-                yield InputError(f"{item}: no files match {glob!r}: use --glob to choose files")
-            for f in files:
-                yield from _iter_file(f, text_field, id_field)
-        else:
-            yield from _iter_file(path, text_field, id_field)
+\b
+Exit codes: 0 done; 1 an input failed (the others are still cleaned) or an output could
+not be written; 2 a usage error; 130 interrupted (143 on SIGTERM): rerun with --resume.
+"""
 
 
-def _iter_file(path: Path, text_field: str, id_field: str) -> Iterator[Page | CleanerError]:
-    name = str(path)
-    if name.endswith((".jsonl", ".jsonl.gz", ".ndjson")):
-        try:
-            opener = gzip.open if name.endswith(".gz") else open
-            with opener(path, "rt", encoding="utf-8") as handle:
-                for number, line in enumerate(handle, 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        record = json.loads(line)
-                    except json.JSONDecodeError as err:
-                        yield InputError(f"{name}:{number}: not JSON ({err.msg}): each line must be one JSON object")
-                        continue
-                    if not isinstance(record, dict) or not isinstance(record.get(text_field), str):
-                        yield InputError(f"{name}:{number}: no text field {text_field!r}: choose it with --text-field")
-                        continue
-                    ident = record.get(id_field, number)
-                    yield Page(f"{name}:{ident}", text=record[text_field])
-        except (OSError, UnicodeDecodeError, EOFError) as err:
-            yield InputError(f"{name}: cannot read JSON Lines ({err}): check the file is UTF-8 JSON Lines")
-        return
+def load_config_file(path: str) -> dict:
+    """The Config fields set in a TOML file, checked: unknown keys and wrong types raise
+    :class:`ConfigError` (exit code 2)."""
+    if tomllib is None:
+        raise ConfigError("--config needs Python 3.11 or later (tomllib): pass the options on the command line")
     try:
-        yield Page(name, data=read_bytes(name))
-    except CleanerError as err:
-        yield err
+        with open(path, "rb") as handle:
+            values = tomllib.load(handle)
+    except OSError as err:
+        raise ConfigError(f"cannot read config file {path}: {err.strerror or err}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"config file {path} is not valid TOML ({err}): see the example in --help") from None
+    known = {f.name: type(getattr(DEFAULT, f.name)) for f in fields(Config)}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ConfigError(f"config file {path}: unknown key(s) {', '.join(unknown)}: "
+                          f"known keys are {', '.join(sorted(known))}")
+    for key, value in values.items():
+        want = known[key]
+        fits = isinstance(value, want) and not isinstance(value, bool)
+        if want is float and isinstance(value, int) and not isinstance(value, bool):
+            fits, values[key] = True, float(value)
+        if not fits:
+            raise ConfigError(f"config file {path}: {key} = {value!r} should be a {want.__name__}, "
+                              f"like {getattr(DEFAULT, key)!r}")
+    return values
 
 
-def safe_name(name: str, used: set[str], limit: int = 80) -> str:
-    """A file name from a region or title: no separators, no dots at the start, no
-    control characters, bounded length, unique within ``used``.
-
-    >>> safe_name("../../x县:标题", set())
-    'x县_标题'
-    """
-    cleaned = "".join("_" if unicodedata.category(c)[0] == "C" or c in '/\\:*?"<>|' else c for c in name)
-    cleaned = re.sub(r"[\s_]+", "_", cleaned).strip("._ ")
-    cleaned = re.sub(r"\.{2,}", ".", cleaned)
-    cleaned = cleaned[:limit].rstrip("._ ") or "article"
-    if cleaned.upper().split(".")[0] in {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}:
-        cleaned = "_" + cleaned
-    base, n = cleaned, 1
-    while cleaned.casefold() in used:
-        n += 1
-        cleaned = f"{base}_{n}"
-    used.add(cleaned.casefold())
-    return cleaned
-
-
-def _page_stem(source: str) -> str:
-    """'dir/page.txt' → 'page'; 'dump.jsonl:42' → 'dump_42'; 'a.txt#2' (second page) → 'a_2'."""
-    name = Path(source).name or "page"
-    for ext in (".jsonl.gz", ".jsonl", ".ndjson", ".txt"):
-        if ext in name:
-            stem, _, rest = name.partition(ext)
-            return stem + ("_" + rest.lstrip(":#") if rest.strip(":#") else "")
-    return name
-
-
-def write_atomic(path: Path, content: str) -> None:
-    """Write via a temporary file in the same folder and rename: never a partial file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _config(lang, threshold, num_perm, shingle, max_bytes) -> Config:
-    changes = {"lang": lang, "lsh_threshold": threshold, "num_perm": num_perm, "max_bytes": max_bytes}
+def build_config(config_file: str | None, **options) -> Config:
+    """Defaults ← config file ← command line (options that are None were not given)."""
+    base = Config(**load_config_file(config_file)) if config_file else Config()
+    shingle = options.pop("shingle", None)
     if shingle is not None:
-        changes["shingle_cjk"] = shingle
-        changes["shingle_words"] = shingle
-    return Config().updated(**changes)
+        options["shingle_cjk"] = options["shingle_words"] = shingle
+    return base.updated(**{k: v for k, v in options.items() if v is not None})
 
 
-def _clean_page(page: Page, config: Config, encoding: str | None):
-    if page.text is not None:
-        return [clean_text(page.text, config, source=page.name)]
-    return clean_bytes(page.data or b"", config, source=page.name, encoding=encoding)
+def one_line(message: str) -> str:
+    """Messages name inputs, which may hold newlines or controls: keep them on one line."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in message)
 
 
-def _fail(err: Exception, debug: bool) -> None:
-    if debug:
-        raise err
-    click.echo(f"cleaner: error: {err}", err=True)
+def _echo_error(message: str) -> None:
+    click.echo(f"cleaner: error: {one_line(message)}", err=True)
 
 
 common = [
-    click.option("--lang", type=click.Choice(["auto", "zh", "en"]), default="auto", show_default=True,
-                 help="Language of the pages; auto decides per page from its script."),
-    click.option("--encoding", default=None, help="Force the input encoding (default: detect; e.g. gb18030, big5)."),
+    click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), default=None,
+                 help="TOML file with Config fields (see below); command-line options override it."),
+    click.option("--lang", type=click.Choice(["auto", "zh", "en"]), default=None,
+                 help=f"Language of the pages [default: {D.lang}: decided per page from its script; "
+                      "zh = character shingles, en = word shingles and hyphen repair]."),
+    click.option("--encoding", default=None,
+                 help="Force the input encoding of plain files [default: detect: byte-order mark, UTF-16 "
+                      "by its zero bytes, UTF-8, else charset-normalizer; e.g. gb18030, big5, latin-1]."),
     click.option("--threshold", type=click.FloatRange(0.05, 1.0), default=None,
-                 help="LSH Jaccard threshold for copy candidates [default: 0.3; low, since candidates are verified exactly]."),
+                 help=f"LSH Jaccard threshold for copy candidates [default: {D.lsh_threshold}]: low on "
+                      "purpose, as near-copies keep only ~40% of their shingles and every candidate is "
+                      "verified exactly afterwards."),
     click.option("--num-perm", type=click.IntRange(16, 1024), default=None,
-                 help="MinHash permutations [default: 128; estimate error ≈ 1/sqrt(num_perm)]."),
+                 help=f"MinHash permutations [default: {D.num_perm}]: estimate error ~ 1/sqrt(n) = 0.09, "
+                      "enough because MinHash only finds candidates."),
     click.option("--shingle", type=click.IntRange(1, 12), default=None,
-                 help="Shingle size: characters for CJK, words otherwise [default: 5 / 3]."),
+                 help=f"Shingle size for both scripts [default: {D.shingle_cjk} characters for CJK, "
+                      f"{D.shingle_words} words otherwise]: specific enough to tell paragraphs apart, "
+                      "short enough that a few changed characters leave shared shingles."),
+    click.option("--containment", type=click.FloatRange(0.05, 1.0), default=None,
+                 help=f"Share of a block's shingles inside another that makes it a cut-down copy "
+                      f"[default: {D.containment}]."),
+    click.option("--near-copy", type=click.FloatRange(0.05, 1.0), default=None,
+                 help=f"Edit similarity at which two blocks of similar length are one block's readings "
+                      f"[default: {D.near_copy}]: the sample's near-copy pair scores 0.76, distinct "
+                      "paragraphs stay below 0.6."),
+    click.option("--splice", type=click.FloatRange(0.05, 1.0), default=None,
+                 help=f"Share of a block inside one kept block that, with the rest inside others, makes "
+                      f"it a spliced copy [default: {D.splice}]."),
     click.option("--max-bytes", type=click.IntRange(1), default=None,
-                 help="Refuse inputs larger than this [default: 50000000]."),
-    click.option("--glob", default="*.txt", show_default=True, help="Files to take from folders."),
+                 help=f"Refuse larger inputs [default: {D.max_bytes:,}]: a page is rarely above 200 KB, "
+                      "and this keeps a stray file from exhausting memory."),
+    click.option("--glob", default="*.txt", show_default=True,
+                 help="Files to take from folders (recursive; hidden files skipped)."),
     click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the page text."),
-    click.option("--id-field", default="id", show_default=True, help="JSON Lines field holding the page id."),
+    click.option("--id-field", default="id", show_default=True,
+                 help="JSON Lines field holding the page id [default: the line number when absent]."),
     click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors."),
 ]
 
@@ -174,108 +141,145 @@ def with_common(f):
     return f
 
 
+def _settings(fmt, encoding, glob, text_field, id_field, config_file, **config_options) -> Settings:
+    try:
+        config = build_config(config_file, **config_options)
+    except ConfigError as err:
+        raise click.UsageError(one_line(str(err))) from None
+    return Settings(config=config, fmt=fmt, encoding=encoding, glob=glob, text_field=text_field, id_field=id_field)
+
+
 @click.group()
 @click.version_option(__version__, prog_name="cleaner")
 def main() -> None:
     """Turn damaged newspaper page dumps into clean articles, one per region."""
 
 
-@main.command()
+@main.command(epilog=CONFIG_HELP)
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "jsonl"]), default=None,
               help="Output format [default: jsonl on stdout, text files with -o].")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder to write one file per article, articles.jsonl and report.json per page.")
-@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+              help="Folder to write: per page a folder with one file per article and report.json; "
+                   "articles.jsonl (all articles) and manifest.json (for --resume) at the top.")
+@click.option("-j", "--jobs", type=click.IntRange(0), default=1, show_default=True,
+              help="Processes cleaning pages in parallel (0: one per CPU); the output is the same for any N.")
+@click.option("--resume", is_flag=True,
+              help="With -o: skip inputs whose outputs are complete for the same content, options and "
+                   "version (from manifest.json); redo the rest.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
 @with_common
-def clean(inputs, fmt, output, quiet, lang, encoding, threshold, num_perm, shingle, max_bytes, glob,
-          text_field, id_field, debug) -> None:
-    """Clean PAGE files, folders, JSON Lines dumps or - (stdin)."""
+def clean(inputs, fmt, output, jobs, resume, quiet, config_file, lang, encoding, threshold, num_perm, shingle,
+          containment, near_copy, splice, max_bytes, glob, text_field, id_field, debug) -> None:
+    """Clean INPUTS: page files, folders, JSON Lines dumps (.jsonl, .jsonl.gz) or - (stdin).
+
+    A plain file may hold several pages separated by form feeds; each page is cleaned on
+    its own. Without -o, articles go to stdout (JSON Lines by default), so it pipes.
+    """
+    settings = _settings(fmt or ("text" if output else "jsonl"), encoding, glob, text_field, id_field, config_file,
+                         lang=lang, lsh_threshold=threshold, num_perm=num_perm, shingle=shingle,
+                         containment=containment, near_copy=near_copy, splice=splice, max_bytes=max_bytes)
+    if resume and output is None:
+        raise click.UsageError("--resume needs -o DIR: it skips inputs whose outputs in DIR are complete")
+    if output is not None and output.exists() and not output.is_dir():
+        raise click.UsageError(f"-o {output}: not a folder: choose a folder for the outputs")
     try:
-        config = _config(lang, threshold, num_perm, shingle, max_bytes)
-    except CleanerError as err:
-        raise click.UsageError(str(err)) from None
-    fmt = fmt or ("text" if output else "jsonl")
-    started = time.monotonic()
-    failed, pages, counts = 0, 0, Counter()
-    all_records: list[str] = []
-    used_dirs: set[str] = set()
-    for item in _iter_inputs(inputs, glob, text_field, id_field):
-        if isinstance(item, CleanerError):
-            failed += 1
-            _fail(item, debug)
-            continue
+        sources = plan_sources(inputs, glob, output)
+    except ConfigError as err:
+        raise click.UsageError(one_line(str(err))) from None
+    jobs = jobs or os.cpu_count() or 1
+    stdout = click.get_text_stream("stdout")
+    show_bar = not quiet and _is_tty(sys.stderr)
+
+    def on_error(line: str, trace: str | None) -> None:
+        if show_bar:
+            click.echo("\r\x1b[K", nl=False, err=True)  # the message goes where the bar was
+        if debug and trace:
+            click.echo(trace.rstrip("\n"), err=True)
+        _echo_error(line)
+
+    with click.progressbar(length=count_units(sources) if show_bar else 1, label="cleaning", file=sys.stderr,
+                           hidden=not show_bar) as bar:
         try:
-            results = _clean_page(item, config, encoding)
-        except CleanerError as err:
-            failed += 1
-            _fail(InputError(f"{item.name}: {err}"), debug)
-            continue
-        except Exception as err:  # a bug must not stop the batch
-            failed += 1
+            with sigterm_interrupts():
+                summary = run_batch(sources, settings, jobs=jobs, output=output, resume=resume,
+                                    stdin=click.get_binary_stream("stdin"), emit=stdout.write,
+                                    on_error=on_error, on_progress=bar.update)
+        except BrokenPipeError:  # `cleaner clean … | head`: the reader has gone
+            _silence_stdout()
+            sys.exit(1)
+        except (CleanerError, OSError) as err:
             if debug:
                 raise
-            click.echo(f"cleaner: error: {item.name}: internal error ({type(err).__name__}: {err}); "
-                       "rerun with --debug and report it", err=True)
-            continue
-        for result in results:
-            pages += 1
-            rep = report(result, config)
-            counts.update(rep["counts"])
-            records = [article_record(a, result, n) for n, a in enumerate(result.articles)]
-            counts["articles"] += len(records)
-            if output is None:
-                out = click.get_text_stream("stdout")
-                for n, article in enumerate(result.articles):
-                    if fmt == "jsonl":
-                        out.write(dumps(records[n]) + "\n")
-                    else:
-                        out.write((to_markdown(article) if fmt == "markdown" else to_text(article)) + "\n")
-                continue
-            folder = output / safe_name(_page_stem(result.source), used_dirs)
-            names: set[str] = set()
-            for n, article in enumerate(result.articles):
-                stem = safe_name(f"{n + 1:02d}_{article.region or article.title or 'article'}", names)
-                body = dumps(records[n]) + "\n" if fmt == "jsonl" else (
-                    to_markdown(article) if fmt == "markdown" else to_text(article))
-                write_atomic(folder / (stem + EXT[fmt]), body)
-            write_atomic(folder / "report.json", json.dumps(rep, ensure_ascii=False, indent=1) + "\n")
-            all_records.extend(dumps(r) for r in records)
-    if output is not None:
-        write_atomic(output / "articles.jsonl", "".join(r + "\n" for r in all_records))
+            _echo_error(f"{err}: check that the output folder is writable and has room; "
+                        "rerun with --resume to continue")
+            sys.exit(1)
+        except Exception as err:
+            if debug:
+                raise
+            _echo_error(f"internal error ({type(err).__name__}: {err}); rerun with --debug and report it")
+            sys.exit(1)
+    try:
+        stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(1)
+    if summary.interrupted is not None:
+        click.echo(f"cleaner: interrupted after {summary.inputs} input(s); "
+                   + ("rerun the same command with --resume to continue" if output is not None
+                      else "nothing was lost but the pages not yet printed"), err=True)
+        sys.exit(128 + int(summary.interrupted))
     if not quiet:
-        seconds = time.monotonic() - started
-        detail = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k != "articles")
-        click.echo(f"cleaner: {pages} page(s), {counts['articles']} article(s), blocks: {detail or 'none'}; "
-                   f"{failed} failed; {seconds:.2f}s", err=True)
-    if failed:
+        for line in summary.lines():
+            click.echo(f"cleaner: {line}", err=True)
+    if summary.failed:
         sys.exit(1)
 
 
-@main.command()
+def _is_tty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+@main.command(epilog=CONFIG_HELP)
 @click.argument("page")
 @click.option("--format", "fmt", type=click.Choice(["summary", "json"]), default="summary", show_default=True,
               help="json: every block with its offsets and fate; summary: per-article counts.")
 @with_common
-def explain(page, fmt, lang, encoding, threshold, num_perm, shingle, max_bytes, glob, text_field, id_field, debug) -> None:
+def explain(page, fmt, config_file, lang, encoding, threshold, num_perm, shingle, containment, near_copy, splice,
+            max_bytes, glob, text_field, id_field, debug) -> None:
     """Show what was done to each block of PAGE and why."""
+    settings = _settings("jsonl", encoding, glob, text_field, id_field, config_file,
+                         lang=lang, lsh_threshold=threshold, num_perm=num_perm, shingle=shingle,
+                         containment=containment, near_copy=near_copy, splice=splice, max_bytes=max_bytes)
     try:
-        config = _config(lang, threshold, num_perm, shingle, max_bytes)
+        results = []
+        for unit in iter_units(plan_sources((page,), glob), settings, click.get_binary_stream("stdin")):
+            if isinstance(unit, CleanerError):
+                raise unit
+            try:
+                results.extend(clean_results(unit, settings))
+            except CleanerError as err:
+                raise type(err)(f"{unit.name}: {err}") from None
     except CleanerError as err:
-        raise click.UsageError(str(err)) from None
-    try:
-        items = list(_iter_inputs((page,), glob, text_field, id_field))
-        errors = [i for i in items if isinstance(i, CleanerError)]
-        if errors:
-            raise errors[0]
-        results = [r for item in items for r in _clean_page(item, config, encoding)]
-    except CleanerError as err:
-        _fail(err, debug)
+        if debug:
+            traceback.print_exc()
+        _echo_error(str(err))
         sys.exit(1)
     for result in results:
-        rep = report(result, config)
+        rep = report(result, settings.config)
         if fmt == "json":
-            click.echo(json.dumps(rep, ensure_ascii=False))
+            click.echo(dumps(rep))
             continue
         click.echo(f"{result.source}: {len(result.blocks)} blocks, {len(result.articles)} articles ({result.lang})")
         for n, art in enumerate(rep["articles"]):
@@ -285,3 +289,4 @@ def explain(page, fmt, lang, encoding, threshold, num_perm, shingle, max_bytes, 
             click.echo(f"  {art['region'] or '-'}: {art['title'][:40]!r}, {len(art['paragraphs'])} paragraphs "
                        f"from {len(mine)} blocks, {joined} joins, {moved} moved")
         click.echo("  " + ", ".join(f"{k}: {v}" for k, v in sorted(rep["counts"].items())))
+

@@ -183,7 +183,9 @@ def find_copies(blocks: tuple[Block, ...], lang: Language, config: Config) -> tu
             if my_regions and their_regions and my_regions != their_regions:
                 continue
             e = ev(i, j)
-            long_enough = size >= (6 if lang.spaced else 12) and kind == "body"
+            # a heading-like block long enough to be a cut-off copy of a paragraph is one
+            long_enough = (kind == "body" and size >= (6 if lang.spaced else 12)) or (
+                kind == "heading" and other_kind == "body" and size >= (8 if lang.spaced else 16))
             if long_enough and e.a_in_b >= config.containment:
                 found = (j, "contained", e.a_in_b)
             elif e.similarity >= config.near_copy and (long_enough or e.similarity >= 0.9):

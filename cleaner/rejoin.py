@@ -217,7 +217,8 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
         head = units[h]
         scrap = _dangling(head.text, lang)
         cands: dict[int, tuple[int, int, bool]] = {}
-        for table in tables:
+        # a heading-like head is joined only to the very next printed block
+        for table in (tables if head.kind == "body" else tables[:1]):
             for t, (gap, b2, marked) in table.get(h, {}).items():
                 if t in tails and (t not in cands or gap < cands[t][0]):
                     cands[t] = (gap, b2, marked)
