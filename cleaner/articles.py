@@ -38,6 +38,7 @@ SWITCH = 4.0
 MARKER_SWITCH = 0.5
 VOCAB = 1.0
 TERRITORY = 0.4
+ANCHOR = 2.0
 VOCAB_CAP = 0.75
 UNTITLED = -1
 _DEBUG = False
@@ -92,6 +93,8 @@ class _Page:
         kept = {b for para in paragraphs for b in para.blocks}
         #: (paragraph, block, role, kept?) in page order; role: "first", "last", "both", "inner"; markers as (None, block, direction)
         self.seq: list[tuple[int | None, int, str, bool]] = []
+        #: sequence position → the unit (kept block index) printed there
+        self.unit_at: dict[int, int] = {}
         for b in blocks:
             if b.kind == "marker":
                 self.seq.append((None, b.index, b.marker or "", False))
@@ -103,6 +106,7 @@ class _Page:
             first, last = self.first_unit[p] == unit.block, self.last_unit[p] == unit.block
             role = "both" if first and last else "first" if first else "last" if last else "inner"
             self.seq.append((p, b.index, role, b.index in kept or unit.block == b.index))
+            self.unit_at[len(self.seq) - 1] = unit.block
         self.positions: dict[int, list[int]] = defaultdict(list)
         for pos, (p, _b, _r, _k) in enumerate(self.seq):
             if p is not None:
@@ -344,7 +348,8 @@ def _emissions(page: _Page, titles: list[Title], lang: Language) -> list[list[fl
     return out
 
 
-def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]], skip: frozenset[int] = frozenset()) -> list[int]:
+def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]], skip: frozenset[int] = frozenset(),
+             anchors: dict[int, int] | None = None) -> list[int]:
     """Article state of each printing in ``page.seq`` (markers get the state before them).
 
     Printings in ``skip`` (copies printed away from their article) are transparent: they
@@ -378,6 +383,8 @@ def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]], skip: fr
                 best = score[best_prev] - (0.0 if best_prev == s else cost)
             if pos in forced:
                 e = 0.0 if forced[pos] == s else -1e6
+            elif anchors and pos in anchors:
+                e = ANCHOR if anchors[pos] == s else -ANCHOR
             elif p in title_paras:
                 e = 2.0 if title_paras[p] == s else -1.0
             else:
@@ -404,9 +411,11 @@ def _vote(page: _Page, path: list[int], emit: list[list[float]], titles: list[Ti
     out = {}
     for p in range(len(page.paragraphs)):
         votes: Counter = Counter()
-        for pos in page.positions.get(p, []):
-            if pos in skip:
-                continue
+        # the opening block of a joined paragraph speaks for it; its continuation was
+        # printed wherever the page had room
+        printed = [pos for pos in page.positions.get(p, []) if pos not in skip]
+        openings = [pos for pos in printed if page.seq[pos][2] in ("first", "both")]
+        for pos in openings or printed:
             s = path[pos]
             votes[s] += 1.0 + sum(1 for x in neighbours[pos] if x == s)
         for t in range(len(titles)):
@@ -418,14 +427,17 @@ def _vote(page: _Page, path: list[int], emit: list[list[float]], titles: list[Ti
 
 
 def _out_of_place(page: _Page, path: list[int], owner: dict[int, int]) -> frozenset[int]:
-    """Printings of a paragraph that sit in another article's run while some other
-    printing of it sits in its own article: copies to look through, not evidence."""
+    """Printings of a block that sit in another article's run while another printing of
+    the same block sits in its own article: copies to look through, not evidence."""
+    by_unit: dict[int, list[int]] = defaultdict(list)
+    for pos, unit in page.unit_at.items():
+        by_unit[unit].append(pos)
     out = set()
-    for p, positions in page.positions.items():
+    for unit, positions in by_unit.items():
+        p = page.seq[positions[0]][0]
         if len(positions) < 2 or p not in owner:
             continue
-        home = [pos for pos in positions if path[pos] == owner[p]]
-        if home:
+        if any(path[pos] == owner[p] for pos in positions):
             out.update(pos for pos in positions if path[pos] != owner[p])
     return frozenset(out)
 
@@ -487,9 +499,11 @@ def assemble(blocks: tuple[Block, ...], units: tuple[Unit, ...], paragraphs: tup
     path = _viterbi(page, titles, emit)
     owner = _vote(page, path, emit, titles)
     skip = _out_of_place(page, path, owner)
-    if skip:
-        path = _viterbi(page, titles, emit, skip)
-        owner = _vote(page, path, emit, titles, skip)
+    # a paragraph joined across a jump carries its article to where its tail is printed
+    anchors = {pos: owner[p] for p, para in enumerate(paragraphs) if len(para.blocks) > 1 and owner.get(p, UNTITLED) != UNTITLED
+               for pos in page.positions.get(p, []) if pos not in skip}
+    path = _viterbi(page, titles, emit, skip, anchors)
+    owner = _vote(page, path, emit, titles, skip)
     for t, title in enumerate(titles):
         for p in title.paragraphs:
             owner[p] = t

@@ -205,7 +205,13 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
     to_marked = _before_to_marker(seq_all) | _before_to_marker(seq_single)
     by_block = {b.index: b for b in blocks}
     junctions = _Junctions([u.text for u in units], lang)
+    # evidence against being a continuation: printed after a heading anywhere, or after a
+    # finished paragraph where no repeated run can have pushed in between
     starts = _attested_starts(seq_single, units, by_block, lang)
+    for text, before in _attested_starts(seq_all, units, by_block, lang).items():
+        for unit, penalty in before.items():
+            if penalty >= 9.0:
+                starts.setdefault(text, {})[unit] = penalty
     decisions: list[Decision] = []
 
     heads = [u for u, unit in enumerate(units)
