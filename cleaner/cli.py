@@ -7,9 +7,11 @@ error; 130/143: interrupted by SIGINT/SIGTERM). ``--debug`` shows tracebacks.
 
 from __future__ import annotations
 
+import codecs
 import os
 import sys
 import traceback
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import fields
 from pathlib import Path
 
@@ -146,6 +148,12 @@ def _settings(fmt, encoding, glob, text_field, id_field, config_file, **config_o
         config = build_config(config_file, **config_options)
     except ConfigError as err:
         raise click.UsageError(one_line(str(err))) from None
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise click.BadParameter(f"unknown encoding {encoding!r}: try utf-8, gb18030, big5 or latin-1",
+                                     param_hint="--encoding") from None
     return Settings(config=config, fmt=fmt, encoding=encoding, glob=glob, text_field=text_field, id_field=id_field)
 
 
@@ -188,7 +196,7 @@ def clean(inputs, fmt, output, jobs, resume, quiet, config_file, lang, encoding,
     except ConfigError as err:
         raise click.UsageError(one_line(str(err))) from None
     jobs = jobs or os.cpu_count() or 1
-    stdout = click.get_text_stream("stdout")
+    stdout = _utf8_stdout()
     show_bar = not quiet and _is_tty(sys.stderr)
 
     def on_error(line: str, trace: str | None) -> None:
@@ -203,16 +211,28 @@ def clean(inputs, fmt, output, jobs, resume, quiet, config_file, lang, encoding,
         try:
             with sigterm_interrupts():
                 summary = run_batch(sources, settings, jobs=jobs, output=output, resume=resume,
-                                    stdin=click.get_binary_stream("stdin"), emit=stdout.write,
+                                    stdin=sys.stdin.buffer, emit=stdout,
                                     on_error=on_error, on_progress=bar.update)
         except BrokenPipeError:  # `cleaner clean … | head`: the reader has gone
             _silence_stdout()
             sys.exit(1)
-        except (CleanerError, OSError) as err:
+        except CleanerError as err:
             if debug:
                 raise
-            _echo_error(f"{err}: check that the output folder is writable and has room; "
-                        "rerun with --resume to continue")
+            _echo_error(str(err))
+            sys.exit(1)
+        except OSError as err:
+            if debug:
+                raise
+            where = f"{err.filename}: " if err.filename else ""
+            _echo_error(f"cannot write the output: {where}{err.strerror or err}: check that -o names a folder "
+                        "you can write with room to spare" + (", then rerun with --resume" if output else ""))
+            sys.exit(1)
+        except BrokenProcessPool:
+            if debug:
+                raise
+            _echo_error("a worker process died (out of memory, or killed): rerun with --resume, "
+                        "with fewer --jobs or a lower --max-bytes")
             sys.exit(1)
         except Exception as err:
             if debug:
@@ -220,7 +240,7 @@ def clean(inputs, fmt, output, jobs, resume, quiet, config_file, lang, encoding,
             _echo_error(f"internal error ({type(err).__name__}: {err}); rerun with --debug and report it")
             sys.exit(1)
     try:
-        stdout.flush()
+        sys.stdout.buffer.flush()
     except BrokenPipeError:
         _silence_stdout()
         sys.exit(1)
@@ -234,6 +254,13 @@ def clean(inputs, fmt, output, jobs, resume, quiet, config_file, lang, encoding,
             click.echo(f"cleaner: {line}", err=True)
     if summary.failed:
         sys.exit(1)
+
+
+def _utf8_stdout():
+    """Outputs are UTF-8 whatever the locale says: write bytes below the text layer."""
+    sys.stdout.flush()
+    buffer = sys.stdout.buffer
+    return lambda text: buffer.write(text.encode("utf-8", "surrogatepass"))
 
 
 def _is_tty(stream) -> bool:
@@ -264,7 +291,7 @@ def explain(page, fmt, config_file, lang, encoding, threshold, num_perm, shingle
                          containment=containment, near_copy=near_copy, splice=splice, max_bytes=max_bytes)
     try:
         results = []
-        for unit in iter_units(plan_sources((page,), glob), settings, click.get_binary_stream("stdin")):
+        for unit in iter_units(plan_sources((page,), glob), settings, sys.stdin.buffer):
             if isinstance(unit, CleanerError):
                 raise unit
             try:
@@ -279,7 +306,8 @@ def explain(page, fmt, config_file, lang, encoding, threshold, num_perm, shingle
     for result in results:
         rep = report(result, settings.config)
         if fmt == "json":
-            click.echo(dumps(rep))
+            _utf8_stdout()(dumps(rep) + "\n")
+            sys.stdout.buffer.flush()
             continue
         click.echo(f"{result.source}: {len(result.blocks)} blocks, {len(result.articles)} articles ({result.lang})")
         for n, art in enumerate(rep["articles"]):

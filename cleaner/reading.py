@@ -88,8 +88,9 @@ def decode(data: bytes, encoding: str | None = None, *, max_bytes: int | None = 
 _PREFERRED = ("gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp1252", "latin_1", "iso8859_15",
               "shift_jis", "euc_jp", "euc_kr", "cp1251", "koi8_r")
 #: single-byte codepages for Latin script that charset-normalizer cannot tell apart on
-#: short or mostly-ASCII English text (its coherence score is noise there); Windows-1252,
-#: the web's reading of "Latin-1", wins when it is no messier than the detector's best
+#: short or mostly-ASCII English text (its coherence score is noise there, and it may
+#: leave Windows-1252 out of its list); Windows-1252, the web's reading of "Latin-1",
+#: wins when the detector finds its reading no messier than the best guess's
 _LATIN_SINGLE_BYTE = {"cp1250", "cp1252", "cp1257", "cp775", "cp850", "cp852", "cp858", "hp_roman8",
                       "latin_1", "iso8859_2", "iso8859_3", "iso8859_4", "iso8859_9", "iso8859_10",
                       "iso8859_13", "iso8859_14", "iso8859_15", "iso8859_16", "mac_iceland",
@@ -109,14 +110,12 @@ def _prefer(data: bytes, best, results) -> str:
     for name in _PREFERRED:
         if name in tied:
             return name
-    if best.encoding in _LATIN_SINGLE_BYTE:
-        if any(m.encoding == "cp1252" and m.chaos <= best.chaos for m in results):
+    if best.encoding in _LATIN_SINGLE_BYTE and best.encoding != "cp1252":
+        from charset_normalizer import from_bytes
+
+        western = from_bytes(data, cp_isolation=["cp1252"]).best()
+        if western is not None and western.chaos <= best.chaos:
             return "cp1252"
-        try:
-            if data.decode("cp1252") == str(best):
-                return "cp1252"
-        except UnicodeDecodeError:
-            pass
     return best.encoding
 
 
