@@ -215,16 +215,10 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
                 text = paras[nxt[0]].text
         used.update(parts)
         sep = ": " if lang.spaced else ":"
-        lede = lede_after(parts[-1])
-        if lede is None:
-            nxt = following(parts[-1])
-            lede = nxt[0] if nxt and paras[nxt[0]].kind == "body" else None
-        titles.append(Title(tuple(parts), region, f"{region}{sep}{text}" if text else region, lede))
+        titles.append(Title(tuple(parts), region, f"{region}{sep}{text}" if text else region, None))
 
     first_text = text_seq[0][0] if text_seq else None
-    claimed = {t.lede for t in titles if t.lede is not None}
-    shift = _Shift(page, lang)
-    regions = [key(t.region, lang) for t in titles if t.region]
+    claimed: set[int] = set()
 
     def lede_before(p: int) -> int | None:
         """A lede printed shortly before its headline (the headline placed after part of
@@ -235,6 +229,23 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
             if q not in claimed and lang.lede.search(paras[q].text):
                 return q
         return None
+
+
+    # each kicker's lede: a lede-like paragraph after it, else one just before it (the
+    # headline printed after part of its body), else simply the next paragraph
+    for n, title in enumerate(titles):
+        last = title.paragraphs[-1]
+        lede = lede_after(last)
+        if lede is None or lede in claimed:
+            lede = lede_before(title.paragraphs[0])
+        if lede is None:
+            nxt = following(last)
+            lede = nxt[0] if nxt and paras[nxt[0]].kind == "body" and nxt[0] not in claimed else None
+        if lede is not None:
+            claimed.add(lede)
+        titles[n] = Title(title.paragraphs, title.region, title.text, lede)
+    shift = _Shift(page, lang)
+    regions = [key(t.region, lang) for t in titles if t.region]
 
     for p, para in enumerate(paras):
         if p in used or para.kind != "heading":

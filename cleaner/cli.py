@@ -244,14 +244,14 @@ def clean(inputs, fmt, output, jobs, resume, quiet, config_file, lang, encoding,
     except BrokenPipeError:
         _silence_stdout()
         sys.exit(1)
-    if summary.interrupted is not None:
-        click.echo(f"cleaner: interrupted after {summary.inputs} input(s); "
-                   + ("rerun the same command with --resume to continue" if output is not None
-                      else "nothing was lost but the pages not yet printed"), err=True)
-        sys.exit(128 + int(summary.interrupted))
     if not quiet:
         for line in summary.lines():
             click.echo(f"cleaner: {line}", err=True)
+    if summary.interrupted is not None:
+        click.echo(f"cleaner: interrupted after {summary.inputs} input(s); "
+                   + ("rerun the same command with --resume to continue" if output is not None
+                      else "stdout holds the articles of those inputs only"), err=True)
+        sys.exit(128 + int(summary.interrupted))
     if summary.failed:
         sys.exit(1)
 
