@@ -56,6 +56,8 @@ class Title:
     region: str
     text: str
     lede: int | None
+    #: the lede looks like one (dateline, 本报讯, 近年来…), rather than merely following
+    sure: bool = True
 
 
 def _grams(text: str, lang: Language) -> Counter:
@@ -238,12 +240,13 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
         lede = lede_after(last)
         if lede is None or lede in claimed:
             lede = lede_before(title.paragraphs[0])
+        sure = lede is not None
         if lede is None:
             nxt = following(last)
             lede = nxt[0] if nxt and paras[nxt[0]].kind == "body" and nxt[0] not in claimed else None
         if lede is not None:
             claimed.add(lede)
-        titles[n] = Title(title.paragraphs, title.region, title.text, lede)
+        titles[n] = Title(title.paragraphs, title.region, title.text, lede, sure)
     shift = _Shift(page, lang)
     regions = [key(t.region, lang) for t in titles if t.region]
 
@@ -491,7 +494,7 @@ def _order(page: _Page, members: list[int], title: Title | None, skip: frozenset
     if title:
         for a, b in zip(title.paragraphs, title.paragraphs[1:]):
             succ[a], pred[b] = b, a
-        if title.lede is not None and title.lede in member_set and title.lede not in no_pred:
+        if title.lede is not None and title.lede in member_set and title.lede not in no_pred and title.sure:
             succ[title.paragraphs[-1]], pred[title.lede] = title.lede, title.paragraphs[-1]
     for (a, b), w in sorted(weight.items(), key=lambda kv: (-kv[1], page.primary(kv[0][0]), page.primary(kv[0][1]))):
         if a in succ or b in pred or b in no_pred or a == b:
@@ -505,6 +508,17 @@ def _order(page: _Page, members: list[int], title: Title | None, skip: frozenset
     heads = [p for p in members if p not in pred]
     anchor = page.primary(title.paragraphs[0]) if title else -1
     first = [p for p in heads if title and p == title.paragraphs[0]]
+    opening = _displaced_opening(page, heads, succ, title, skip) if title and not title.sure else None
+    if opening is not None and first:
+        # title → displaced opening → whatever followed the title on the page
+        end = opening
+        while end in succ:
+            end = succ[end]
+        after = succ.pop(title.paragraphs[-1], None)
+        if after is not None:
+            pred.pop(after, None)
+            heads.append(after)
+        first.append(opening)
     rest = sorted((p for p in heads if p not in first),
                   key=lambda p: (page.primary(p) < anchor, page.primary(p)))
     order = []
@@ -514,6 +528,41 @@ def _order(page: _Page, members: list[int], title: Title | None, skip: frozenset
             order.append(cur)
             cur = succ.get(cur)
     return order
+
+
+def _displaced_opening(page: _Page, heads: list[int], succ: dict[int, int], title: Title,
+                       skip: frozenset[int]) -> int | None:
+    """The run printed just before its own headline (the headline placed after part of its
+    body): it ends right where the title is printed, and nothing in it says it was
+    continued from elsewhere (no marker before it, no paragraph joined across a jump)."""
+    start = page.primary(title.paragraphs[0])
+    before = None
+    for pos in range(start - 1, -1, -1):
+        q = page.seq[pos][0]
+        if pos in skip:
+            continue
+        if q is None:
+            return None
+        before = q
+        break
+    if before is None:
+        return None
+    jumps = page.jumps()
+    for h in heads:
+        chain, cur = [], h
+        while cur is not None and cur not in chain:
+            chain.append(cur)
+            cur = succ.get(cur)
+        if chain[-1] != before or h in title.paragraphs:
+            continue
+        if any(len(page.paragraphs[q].blocks) > 1 and any(pos in jumps for pos in page.positions[q]) for q in chain):
+            return None
+        pos = page.primary(h)
+        prev = next((page.seq[i] for i in range(pos - 1, -1, -1) if i not in skip), None)
+        if prev is not None and prev[0] is None and prev[2] == "from":
+            return None
+        return h
+    return None
 
 
 def assemble(blocks: tuple[Block, ...], units: tuple[Unit, ...], paragraphs: tuple[Paragraph, ...],
