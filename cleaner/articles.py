@@ -38,6 +38,7 @@ SWITCH = 4.0
 MARKER_SWITCH = 0.5
 VOCAB = 30.0
 TERRITORY = 0.4
+RETURN = 1.0
 ANCHOR = 2.0
 VOCAB_CAP = 1.5
 UNTITLED = -1
@@ -410,8 +411,11 @@ def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]], skip: fr
             if s == UNTITLED:
                 best_prev, best = UNTITLED, score[UNTITLED]
             else:
-                best_prev = max(states, key=lambda r: (score[r] - (0.0 if r == s else cost), r == s))
-                best = score[best_prev] - (0.0 if best_prev == s else cost)
+                # going back to the article whose title this stretch of page is under is
+                # cheaper than leaving it: a printed-in continuation ends without a marker
+                into = min(cost, RETURN) if territory[pos] == s else cost
+                best_prev = max(states, key=lambda r: (score[r] - (0.0 if r == s else into), r == s))
+                best = score[best_prev] - (0.0 if best_prev == s else into)
             if pos in forced:
                 e = 0.0 if forced[pos] == s else -1e6
             elif anchors and pos in anchors:
