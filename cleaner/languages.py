@@ -39,6 +39,10 @@ class Language:
     lede: re.Pattern
     #: longest heading/headline, in characters
     max_heading: int
+    #: an item paragraph opening with a short lead phrase ("健全工作机制。…",
+    #: "资金整合投入,实现示范引领。…"), as opposed to a section's introduction; None where
+    #: the language's papers have no such habit
+    item_lead: re.Pattern | None = None
 
 
 _ZH_MARK_FROM = re.compile(
@@ -74,6 +78,7 @@ ZH = Language(
         r"|^[^。]{0,40}?(?:本报讯|新华社|记者(?:[ \u3000]|从)|近日|日前|[0-9]{1,2}月[0-9]{1,2}日)"
         r"|^[^。]{0,16}(?:[\u4e00-\u9fff]{2,6}省)?[\u4e00-\u9fff]{2,6}市[^。]{0,20}(?:县|区|市)"),
     max_heading=40,
+    item_lead=re.compile(r"^[^,\uff0c。;\uff1b:\uff1a“”]{2,12}。|^[^,\uff0c。;\uff1b:\uff1a“”]{2,10}[,\uff0c][^,\uff0c。;\uff1b:\uff1a“”]{2,10}。"),
 )
 
 EN = Language(
