@@ -46,7 +46,7 @@ _DEBUG = False
 
 _STOP = frozenset("the a an of and to in for on at by with from is was are were be been has have had "
                   "that this it its as or but not will said would can could which who their they he she "
-                  "we our more than also after about into over under".split())
+                  "we our more than also after about into over under his her its".split())
 
 
 @dataclass(frozen=True)
@@ -258,36 +258,38 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
         if not after:
             continue
         before = [q for q in _neighbours(page, p, -1, 4) if paras[q].kind == "body"][:3]
-        score, lede = 0.0, lede_after(p)
+        why: dict[str, float] = {}
+        lede = lede_after(p)
         if lede in claimed:
             lede = None
         if lede is not None:
-            score += 3.0
+            why["lede after"] = 3.0
         elif lede_before(p) is not None:
             lede = lede_before(p)
-            score += 3.0
+            why["lede before"] = 3.0
         if p == first_text:
-            score += 3.0
+            why["top of page"] = 3.0
         if not regions:
-            score += 1.5      # a page without kickers: its headings are mostly headlines
+            why["no kickers"] = 1.5      # a page without kickers: its headings are mostly headlines
         if before:
             cos = shift.cosine(before, after)
-            score += 2.0 if cos < 0.03 else 1.0 if cos < 0.045 else 0.0
+            why["vocabulary shift"] = 2.0 if cos < 0.03 else 1.0 if cos < 0.045 else 0.0
             named_after = {r for r in regions for q in after if r in key(paras[q].text, lang)}
             named_before = {r for r in regions for q in before if r in key(paras[q].text, lang)}
             if named_after - named_before:
-                score -= 2.0      # the run continues an article titled elsewhere on the page
+                why["continues a titled article"] = -2.0
             elif named_before and not named_after:
-                score += 1.0
+                why["leaves the article"] = 1.0
             elif named_after & named_before:
-                score -= 1.5
+                why["same region both sides"] = -1.5
         else:
-            score += 1.0
+            why["nothing before"] = 1.0
         if lang.spaced:
-            words = len(para.text.split())
-            score += 3.0 if words >= 6 else -1.5 if words <= 3 else 0.0
+            words = para.text.split()
+            why["length"] = 3.0 if len(words) >= 6 else -1.5 if len(words) <= 3 else 0.0
+        score = sum(why.values())
         if _DEBUG:
-            print('HEADLINE?', round(score, 2), para.text[:30], before, after, lede)
+            print('HEADLINE?', round(score, 2), para.text[:30], before, after, lede, why)
         if score >= 3.0:
             used.add(p)
             if lede is None:

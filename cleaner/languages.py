@@ -43,6 +43,8 @@ class Language:
     #: "资金整合投入,实现示范引领。…"), as opposed to a section's introduction; None where
     #: the language's papers have no such habit
     item_lead: re.Pattern | None = None
+    #: words a headline never ends on; a short line ending on one is a cut sentence
+    function_words: frozenset[str] = frozenset()
 
 
 _ZH_MARK_FROM = re.compile(
@@ -88,13 +90,20 @@ EN = Language(
     fragment_end=re.compile(r"[.!?][\"'”’)\]]{0,2}$"),
     marker_from=_EN_MARK_FROM,
     marker_to=_EN_MARK_TO,
+    # "ADAMS COUNTY: …" or "Adams County — …"; an all-capitals name before a dash is a
+    # dateline ("GETTYSBURG — County commissioners …"), not a kicker
     kicker=re.compile(
-        r"^(?P<region>[A-Z][A-Z.'’\-]{1,20}(?:[ \t][A-Z][A-Z.'’\-]{1,20}){0,3}"
-        r"|[A-Z][a-z]{1,20}(?:[ \t][A-Z][a-z]{1,20}){0,2}[ \t](?:County|Parish|Borough|Township))"
-        r"[ \t]{0,3}(?::|[—–]|--)[ \t]{0,3}(?P<rest>.*)$",
+        r"^(?:(?P<region>[A-Z][A-Z.'’\-]{1,20}(?:[ \t][A-Z][A-Z.'’\-]{1,20}){0,3})[ \t]{0,3}:"
+        r"|(?P<county>[A-Z][a-z]{1,20}(?:[ \t][A-Z][a-z]{1,20}){0,2}[ \t](?:County|Parish|Borough|Township))"
+        r"[ \t]{0,3}(?::|[—–]|--))[ \t]{0,3}(?P<rest>.*)$",
         re.DOTALL),
     lede=re.compile(r"^[A-Z][A-Z.'’\-]{2,20}(?:[ \t][A-Z][A-Z.'’\-]{1,20}){0,3}(?:,[ \t][A-Z][A-Za-z.]{1,12})?[ \t]{0,3}(?:[—–]|--)"),
     max_heading=110,
+    function_words=frozenset(
+        "a an the of to in for on at by with from and or but nor as than that which who whom whose "
+        "is are was were be been being has have had will would shall should can could may might must "
+        "its their his her our your my this these those about into over under after before between "
+        "during through without within against among said says".split()),
 )
 
 LANGUAGES = {"zh": ZH, "en": EN}

@@ -161,7 +161,8 @@ def classify(text: str, lang: Language) -> tuple[str, str | None, str]:
     if m:
         rest = m.group("rest").strip(_SPACE)
         if len(rest) <= lang.max_heading and not lang.sentence_end.search(rest):
-            return "kicker", m.group("region").strip(_SPACE), rest
+            region = m.groupdict().get("region") or m.groupdict().get("county") or ""
+            return "kicker", region.strip(_SPACE), rest
     if is_heading_like(text, lang):
         return "heading", None, text
     return "body", None, text
@@ -176,6 +177,9 @@ def is_heading_like(text: str, lang: Language) -> bool:
     if not lang.spaced and len(text) > 20 and any(c in text for c in ",\uff0c、"):
         return False
     if lang.spaced:
+        last = text.split()[-1].lower().strip("\"'”’)")
+        if last in lang.function_words or last[-1:].isdigit() and not text[:1].isdigit():
+            return False
         first = text.lstrip("\"'“‘(")[:1]
         return bool(first) and (first.isupper() or first.isdigit()) and len(text.split()) <= 16
     return True
