@@ -22,7 +22,7 @@ that tail trimmed ("比如,唐庙镇…流转土地1万亩,每").
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel
@@ -31,7 +31,7 @@ from . import fingerprint
 from .config import Config
 from .languages import Language, ends_sentence, sentences
 from .normalise import key, key_length, shingles
-from .types import Block, Decision, Unit
+from .types import Block, Decision, Paragraph, Unit
 
 STAGE = "copies"
 TEXT_KINDS = ("body", "heading", "kicker")
@@ -271,3 +271,60 @@ def _trim_repeated_tail(text: str, i: int, texts: list[str], kept: dict[int, int
             if pk.startswith(lk) and len(pk) > len(lk):
                 return text[: len(text) - len(last)].rstrip(), (j, last)
     return text, None
+
+
+def copies_across_joins(units: tuple[Unit, ...], paragraphs: tuple[Paragraph, ...], lang: Language,
+                        config: Config) -> tuple[tuple[Unit, ...], tuple[Decision, ...]]:
+    """Cut-down copies of a paragraph that was cut in two: once the halves are joined, a
+    block lying inside the joined text (but inside neither half alone) is a copy too.
+
+    Returns the units with those copies folded into the unit that opens the paragraph.
+    """
+    joined = [p for p in paragraphs if len(p.blocks) > 1]
+    if not joined:
+        return units, ()
+    in_joined = {b for p in joined for b in p.blocks}
+    sets = [shingles(key(p.text, lang), lang, config.shingle_cjk, config.shingle_words) for p in joined]
+    owners: dict[str, list[int]] = defaultdict(list)
+    for j, s in enumerate(sets):
+        for sh in s:
+            owners[sh].append(j)
+    by_block = {u.block: u for u in units}
+    moved: dict[int, int] = {}
+    decisions = []
+    for unit in units:
+        if unit.kind == "kicker" or any(b in in_joined for b in unit.occurrences):
+            continue
+        k = key(unit.text, lang)
+        if key_length(k, lang) < (6 if lang.spaced else 12):
+            continue
+        mine = shingles(k, lang, config.shingle_cjk, config.shingle_words)
+        hits: Counter = Counter()
+        for sh in mine:
+            hits.update(owners.get(sh, ()))
+        if not hits:
+            continue
+        j, count = max(hits.items(), key=lambda kv: (kv[1], -kv[0]))
+        share = count / len(mine)
+        if share >= config.containment:
+            target = joined[j].blocks[0]
+            moved[unit.block] = target
+            decisions.append(Decision(STAGE, unit.block, "copy",
+                                      f"inside paragraph {list(joined[j].blocks)} once its cut halves are joined",
+                                      other=target, score=round(share, 3)))
+            for c in unit.copies:
+                decisions.append(Decision(STAGE, c, "copy", "copy of a copy folded into its paragraph",
+                                          other=target, score=round(share, 3)))
+    if not moved:
+        return units, ()
+    extra: dict[int, list[int]] = defaultdict(list)
+    for b, target in moved.items():
+        extra[target].extend([b, *by_block[b].copies])
+    out = []
+    for unit in units:
+        if unit.block in moved:
+            continue
+        if unit.block in extra:
+            unit = Unit(unit.block, unit.text, unit.kind, tuple(sorted((*unit.copies, *extra[unit.block]))))
+        out.append(unit)
+    return tuple(out), tuple(decisions)

@@ -1,6 +1,9 @@
 """The stage order, written down once.
 
-    repair → segment → copies → rejoin → articles → tidy
+    repair → segment → copies → rejoin → (copies across joins → rejoin) → articles → tidy
+
+A cut-down copy that spans a cut is only recognisable once the cut is joined, so when
+such copies turn up the cuts are paired again without them.
 
 Each stage is a pure function of the previous stages' values and returns its decisions;
 ``clean_text`` runs them in order and collects everything into a :class:`PageResult`.
@@ -11,7 +14,7 @@ from __future__ import annotations
 from . import languages
 from .articles import assemble
 from .config import DEFAULT, Config
-from .copies import find_copies
+from .copies import copies_across_joins, find_copies
 from .errors import TooLargeError
 from .reading import decode, repair, split_pages
 from .rejoin import rejoin
@@ -36,6 +39,11 @@ def clean_text(text: str, config: Config = DEFAULT, *, source: str = "", encodin
     blocks, d_segment = segment(fixed, lang)
     units, d_copies = find_copies(blocks, lang, config)
     paragraphs, d_rejoin = rejoin(blocks, units, lang)
+    units, d_spanning = copies_across_joins(units, paragraphs, lang, config)
+    if d_spanning:
+        # the copies are gone: pair the cuts again without them
+        paragraphs, d_rejoin = rejoin(blocks, units, lang)
+        d_copies += d_spanning
     articles, d_articles = assemble(blocks, units, paragraphs, lang)
     articles, d_tidy = tidy(articles, lang)
     decisions = d_segment + d_copies + d_rejoin + d_articles + d_tidy
