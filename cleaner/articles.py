@@ -223,11 +223,16 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
     first_text = text_seq[0][0] if text_seq else None
     claimed: set[int] = set()
 
-    def lede_before(p: int) -> int | None:
+    def lede_before(p: int, through_headings: bool = False) -> int | None:
         """A lede printed shortly before its headline (the headline placed after part of
-        its body), with no other title or heading in between."""
-        for q in _neighbours(page, p, -1, 4):
-            if paras[q].kind != "body" or q in used:
+        its body), with no other title in between; a kicker's displaced opening may hold
+        section headings too."""
+        for q in _neighbours(page, p, -1, 5):
+            if q in used or paras[q].kind == "kicker":
+                return None
+            if paras[q].kind != "body":
+                if through_headings:
+                    continue
                 return None
             if q not in claimed and lang.lede.search(paras[q].text):
                 return q
@@ -240,7 +245,7 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
         last = title.paragraphs[-1]
         lede = lede_after(last)
         if lede is None or lede in claimed:
-            lede = lede_before(title.paragraphs[0])
+            lede = lede_before(title.paragraphs[0], through_headings=True)
         sure = lede is not None
         if lede is None:
             nxt = following(last)

@@ -174,7 +174,7 @@ def is_heading_like(text: str, lang: Language) -> bool:
         return False
     if text[-1] in ",\uff0c、:\uff1a;\uff1b(\uff08[“‘-—" or ends_sentence(text, lang):
         return False
-    if not lang.spaced and len(text) > 20 and any(c in text for c in ",\uff0c、"):
+    if not lang.spaced and any(c in text for c in ",\uff0c、"):
         return False
     if lang.spaced:
         last = text.split()[-1].lower().strip("\"'”’)")
