@@ -8,6 +8,7 @@ error; 130/143: interrupted by SIGINT/SIGTERM). ``--debug`` shows tracebacks.
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import sys
 import traceback
@@ -30,18 +31,24 @@ except ModuleNotFoundError:  # Python 3.10
 
 D = DEFAULT
 
-CONFIG_HELP = """\b
+_FLAGS = {"lang": "--lang", "lsh_threshold": "--threshold", "num_perm": "--num-perm",
+          "shingle_cjk": "--shingle (sets both)", "shingle_words": "--shingle (sets both)",
+          "containment": "--containment", "near_copy": "--near-copy", "splice": "--splice",
+          "max_bytes": "--max-bytes"}
+
+
+def _config_example() -> str:
+    lines = []
+    for f in fields(Config):
+        value = json.dumps(getattr(DEFAULT, f.name))
+        lines.append(f"    {f.name} = {value}".ljust(30) + (f"# {_FLAGS[f.name]}" if f.name in _FLAGS else ""))
+    return "\n".join(lines)
+
+
+CONFIG_HELP = f"""\b
 Options can also come from a TOML file given with --config; its keys are the field names
-of cleaner.Config, and options on the command line override it:
-    lang = "zh"             # auto, zh or en
-    lsh_threshold = 0.3     # --threshold
-    num_perm = 128          # --num-perm
-    shingle_cjk = 5         # --shingle sets both shingle sizes
-    shingle_words = 3
-    containment = 0.8
-    near_copy = 0.75
-    splice = 0.5
-    max_bytes = 50000000
+of cleaner.Config (defaults shown), and options on the command line override it:
+{_config_example()}
 
 \b
 Exit codes: 0 done; 1 an input failed (the others are still cleaned) or an output could
@@ -68,9 +75,12 @@ def load_config_file(path: str) -> dict:
                           f"known keys are {', '.join(sorted(known))}")
     for key, value in values.items():
         want = known[key]
-        fits = isinstance(value, want) and not isinstance(value, bool)
-        if want is float and isinstance(value, int) and not isinstance(value, bool):
+        if want is bool:
+            fits = isinstance(value, bool)
+        elif want is float and isinstance(value, int) and not isinstance(value, bool):
             fits, values[key] = True, float(value)
+        else:
+            fits = isinstance(value, want) and not isinstance(value, bool)
         if not fits:
             raise ConfigError(f"config file {path}: {key} = {value!r} should be a {want.__name__}, "
                               f"like {getattr(DEFAULT, key)!r}")
@@ -109,8 +119,8 @@ common = [
                       "purpose, as near-copies keep only ~40% of their shingles and every candidate is "
                       "verified exactly afterwards."),
     click.option("--num-perm", type=click.IntRange(16, 1024), default=None,
-                 help=f"MinHash permutations [default: {D.num_perm}]: estimate error ~ 1/sqrt(n) = 0.09, "
-                      "enough because MinHash only finds candidates."),
+                 help=f"MinHash permutations [default: {D.num_perm}]: a Jaccard estimate errs by about "
+                      f"1/sqrt(n) = {1 / D.num_perm ** 0.5:.2f}, enough because MinHash only finds candidates."),
     click.option("--shingle", type=click.IntRange(1, 12), default=None,
                  help=f"Shingle size for both scripts [default: {D.shingle_cjk} characters for CJK, "
                       f"{D.shingle_words} words otherwise]: specific enough to tell paragraphs apart, "
@@ -132,7 +142,7 @@ common = [
                  help="Files to take from folders (recursive; hidden files skipped)."),
     click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the page text."),
     click.option("--id-field", default="id", show_default=True,
-                 help="JSON Lines field holding the page id [default: the line number when absent]."),
+                 help="JSON Lines field holding the page id (the line number when a record has none)."),
     click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors."),
 ]
 
@@ -143,7 +153,7 @@ def with_common(f):
     return f
 
 
-def _settings(fmt, encoding, glob, text_field, id_field, config_file, **config_options) -> Settings:
+def _settings(fmt, encoding, text_field, id_field, config_file, **config_options) -> Settings:
     try:
         config = build_config(config_file, **config_options)
     except ConfigError as err:
@@ -154,7 +164,7 @@ def _settings(fmt, encoding, glob, text_field, id_field, config_file, **config_o
         except LookupError:
             raise click.BadParameter(f"unknown encoding {encoding!r}: try utf-8, gb18030, big5 or latin-1",
                                      param_hint="--encoding") from None
-    return Settings(config=config, fmt=fmt, encoding=encoding, glob=glob, text_field=text_field, id_field=id_field)
+    return Settings(config=config, fmt=fmt, encoding=encoding, text_field=text_field, id_field=id_field)
 
 
 @click.group()
@@ -184,7 +194,7 @@ def clean(inputs, fmt, output, jobs, resume, quiet, config_file, lang, encoding,
     A plain file may hold several pages separated by form feeds; each page is cleaned on
     its own. Without -o, articles go to stdout (JSON Lines by default), so it pipes.
     """
-    settings = _settings(fmt or ("text" if output else "jsonl"), encoding, glob, text_field, id_field, config_file,
+    settings = _settings(fmt or ("text" if output else "jsonl"), encoding, text_field, id_field, config_file,
                          lang=lang, lsh_threshold=threshold, num_perm=num_perm, shingle=shingle,
                          containment=containment, near_copy=near_copy, splice=splice, max_bytes=max_bytes)
     if resume and output is None:
@@ -286,7 +296,7 @@ def _silence_stdout() -> None:
 def explain(page, fmt, config_file, lang, encoding, threshold, num_perm, shingle, containment, near_copy, splice,
             max_bytes, glob, text_field, id_field, debug) -> None:
     """Show what was done to each block of PAGE and why."""
-    settings = _settings("jsonl", encoding, glob, text_field, id_field, config_file,
+    settings = _settings("jsonl", encoding, text_field, id_field, config_file,
                          lang=lang, lsh_threshold=threshold, num_perm=num_perm, shingle=shingle,
                          containment=containment, near_copy=near_copy, splice=splice, max_bytes=max_bytes)
     try:
