@@ -1,0 +1,51 @@
+"""The quality gate: current scores may not fall below the floors in quality_floors.json.
+
+Floors only move up: ``python tests/update_floors.py`` raises them to the current scores
+(rounded down to two decimals) and lowers one only with ``--allow-lower``.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+import quality
+from update_floors import new_floors, round_down
+
+
+@pytest.fixture(scope="module")
+def floors() -> dict[str, float]:
+    return quality.read_floors()
+
+
+def test_floors_file_names_every_figure(floors):
+    assert sorted(floors) == sorted(quality.NAMES)
+    assert all(isinstance(v, float) and 0.0 < v <= 1.0 for v in floors.values()), floors
+
+
+@pytest.mark.parametrize("name", quality.NAMES)
+def test_score_is_not_below_its_floor(name, floors):
+    score = quality.measure()[name]
+    assert score >= floors[name], (
+        f"{name} fell to {score:.4f}, below its floor {floors[name]:.2f}: find the regression, "
+        "or lower the floor on purpose with `python tests/update_floors.py --allow-lower`")
+
+
+def test_update_never_lowers_a_floor_by_default():
+    old = {"sample_mean_f1": 0.99, "sim_zh_mean_f1": 0.80, "sim_en_mean_f1": 0.70}
+    scores = {"sample_mean_f1": 0.9874, "sim_zh_mean_f1": 0.8561, "sim_en_mean_f1": 0.70}
+    assert new_floors(old, scores, allow_lower=False) == {
+        "sample_mean_f1": 0.99, "sim_zh_mean_f1": 0.85, "sim_en_mean_f1": 0.70}
+    assert new_floors(old, scores, allow_lower=True)["sample_mean_f1"] == 0.98
+
+
+def test_round_down_never_rounds_up():
+    assert round_down(0.9999) == 0.99
+    assert round_down(0.8561) == 0.85
+    assert round_down(0.87) == 0.87
+
+
+def test_update_floors_writes_only_the_gated_names(tmp_path):
+    path = tmp_path / "floors.json"
+    quality.write_floors({"sim_en_mean_f1": 0.5, "sample_mean_f1": 0.9, "sim_zh_mean_f1": 0.8, "other": 1.0}, path)
+    assert json.loads(path.read_text(encoding="utf-8")) == {
+        "sample_mean_f1": 0.9, "sim_zh_mean_f1": 0.8, "sim_en_mean_f1": 0.5}

@@ -1,0 +1,145 @@
+"""rejoin: a paragraph cut mid-sentence (even mid-word) becomes one paragraph again."""
+from __future__ import annotations
+
+import pytest
+
+from cleaner import clean_text
+from cleaner.config import DEFAULT
+from cleaner.copies import find_copies
+from cleaner.languages import EN, ZH
+from cleaner.rejoin import rejoin
+from cleaner.render import report
+from cleaner.segment import segment
+
+HEAD = "党群服务中心是党员开展活动的必要阵地,更是近距离服"
+TAIL = "务群众的重要渠道。区里建立了窗口值班等工作制度十二项,推进服务标准化。"
+X = "健全服务体系,实现群众受益。县财政奖补十二个党建示范片区服务中心建设资金三百万元。"
+#: a page on which "议事" is common, so "…和谐议" + "事厅…" is a strong junction
+CONTEXT = ("议事协商是基层治理的重要方式,村里每月召开议事会,议事代表由群众推选。"
+           "议事厅配备了议事规则和议事记录本,议事过程全程公开。")
+Y = "强化帮带效能,夯实组织基础。精准筛选示范村,与相邻的强基村统一纳入片区党委。"
+
+
+def run(blocks: list[str], lang=ZH):
+    """Paragraphs as (blocks, text) and the rejoin decisions as (block, action, other)."""
+    page = "\n\n".join(blocks)
+    segmented, _ = segment(page, lang)
+    units, _ = find_copies(segmented, lang, DEFAULT)
+    paragraphs, decisions = rejoin(segmented, units, lang)
+    return ([(p.blocks, p.text) for p in paragraphs],
+            [(d.block, d.action, d.other) for d in decisions])
+
+
+def test_cut_mid_word_is_rejoined():
+    """Sample lines 41/43: "…更是近距离服" / "务群众的重要渠道…"."""
+    paragraphs, decisions = run([HEAD, TAIL, X])
+    assert paragraphs == [((0, 1), HEAD + TAIL), ((2,), X)]
+    assert decisions == [(1, "joined", 0)]
+
+
+def test_finished_paragraphs_are_never_joined():
+    paragraphs, decisions = run([X, Y, TAIL])
+    assert [blocks for blocks, _ in paragraphs] == [(0,), (1,), (2,)]
+    assert decisions == []
+
+
+def test_cut_rejoined_across_a_continuation_marker():
+    """Sample lines 47/57/59: "建立了“街" / "(上接B6版)" / "道党工委—…", with another
+    paragraph printed between the head and the marker."""
+    head = "配强工作力量。理顺党建综合阵地工作体系,建立了“街"
+    tail = "道党工委—党建办公室—党群服务中心”三级组织体系。"
+    paragraphs, decisions = run([X, head, Y, "(上接B6版)", tail])
+    assert ((1, 4), head + tail) in paragraphs
+    assert (4, "joined", 1) in decisions
+
+
+@pytest.mark.xfail(strict=True, reason="a '(下转B6版)' after the head gives every candidate the marker bonus, so the "
+                                       "block printed right after the marker (gap 0) wins over the real tail after "
+                                       "'(上接B6版)': '…建立了“街' + '强化帮带效能…'")
+def test_cut_rejoined_across_both_markers():
+    head = "配强工作力量。理顺党建综合阵地工作体系,建立了“街"
+    tail = "道党工委—党建办公室—党群服务中心”三级组织体系。"
+    paragraphs, _ = run([X, head, "(下转B6版)", Y, "(上接B6版)", tail])
+    assert ((1, 5), head + tail) in paragraphs
+
+
+def test_copy_run_printed_between_the_two_halves():
+    """A repeated run printed into the cut does not separate head and tail: the copies
+    are dropped, and in the sequence of kept blocks the tail follows the head."""
+    paragraphs, decisions = run([X, Y, HEAD, X, Y, TAIL])
+    assert paragraphs == [((0,), X), ((1,), Y), ((2, 5), HEAD + TAIL)]
+    assert (5, "joined", 2) in decisions
+
+
+def test_zh_heading_with_a_space_is_never_a_head():
+    """A two-part section heading ("突出基层治理 打造和谐议") is complete, however well its
+    last character would join the next block."""
+    paragraphs, decisions = run([CONTEXT, "突出基层治理 打造和谐议", "事厅建设,村村都有议事场所。"])
+    assert [blocks for blocks, _ in paragraphs] == [(0,), (1,), (2,)]
+    assert decisions == []
+
+
+def test_zh_heading_like_head_without_a_space_is_joined():
+    """The control for the test above: the same words without the space are a cut head."""
+    paragraphs, _ = run([CONTEXT, "突出基层治理打造和谐议", "事厅建设,村村都有议事场所。"])
+    assert ((1, 2), "突出基层治理打造和谐议事厅建设,村村都有议事场所。") in paragraphs
+
+
+def test_dangling_one_character_scrap_is_trimmed():
+    """"…达89.5%。合" with nothing that continues "合": the scrap goes, and is recorded."""
+    page = "\n\n".join(["全县农村集体经济收入增长显著,达八十九点五个百分点。合", X])
+    segmented, _ = segment(page, ZH)
+    units, _ = find_copies(segmented, ZH, DEFAULT)
+    paragraphs, decisions = rejoin(segmented, units, ZH)
+    assert [p.text for p in paragraphs] == ["全县农村集体经济收入增长显著,达八十九点五个百分点。", X]
+    assert [(d.block, d.action) for d in decisions] == [(0, "trimmed")]
+    assert "'合'" in decisions[0].detail
+
+
+def test_a_lede_is_never_a_continuation():
+    paragraphs, decisions = run([HEAD, "近年来,鲁西新区强化党建综合阵地建设,服务群众的重要渠道不断拓宽。", X])
+    assert decisions == []
+    assert len(paragraphs) == 3
+
+
+def test_english_hyphenated_cut_is_mended():
+    head = ("The spending plan is about 4.1% larger than this year's and holds the tax rate steady, "
+            "while the county pays for the recon-")
+    tail = "struction of the courthouse annex. The reconstruction begins in May."
+    paragraphs, decisions = run([head, tail, "The board also hired two deputies."], EN)
+    assert paragraphs[0] == ((0, 1), head[:-1] + tail)
+    assert decisions == [(1, "joined", 0)]
+
+
+def test_english_cut_joined_with_a_space():
+    head = ("The spending plan is about 4.1% larger than this year's and holds the tax rate steady, "
+            "while the county pays for the")
+    tail = "courthouse annex. Work begins in May."
+    paragraphs, _ = run([head, tail, "The board also hired two deputies."], EN)
+    assert paragraphs[0] == ((0, 1), head + " " + tail)
+
+
+def test_english_capitalised_next_paragraph_is_not_a_tail():
+    head = "The spending plan is about 4.1% larger than this year's. It holds the"
+    paragraphs, decisions = run([head, "The board also hired two deputies."], EN)
+    assert decisions == []
+    assert [blocks for blocks, _ in paragraphs] == [(0,), (1,)]
+
+
+def test_the_reading_that_continues_the_head_is_used():
+    """When the tail's kept printing is not the one after the head, the printing after
+    the head becomes the kept reading and the other becomes its copy."""
+    page = "\n\n".join([TAIL, X, HEAD, TAIL, Y])
+    result = clean_text(page)
+    fates = {b["index"]: (b["fate"], b.get("copy_of")) for b in report(result, DEFAULT)["blocks"]}
+    assert fates[0] == ("copy", 3)
+    assert fates[3] == ("joined", None)
+    assert [p.text for a in result.articles for p in a.paragraphs] == [X, HEAD + TAIL, Y]
+
+
+@pytest.mark.xfail(strict=True, reason="when rejoin makes block 3 the tail's reading, block 0 becomes a copy of 3, "
+                                       "but block 5 (identical to 0) still says copy_of 0: a copy of a copy")
+def test_other_copies_follow_the_new_reading():
+    result = clean_text("\n\n".join([TAIL, X, HEAD, TAIL, Y, TAIL]))
+    fates = {b["index"]: (b["fate"], b.get("copy_of")) for b in report(result, DEFAULT)["blocks"]}
+    assert fates[5] == ("copy", 3)
