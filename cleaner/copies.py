@@ -14,8 +14,9 @@ earliest) and each is kept unless a kept block already carries its text:
 - ``spliced``: at least ``splice`` inside the kept block and the rest inside other
   blocks ("近年来,…" lede start + another block's body).
 
-Two blocks that name different known regions are never copies of each other, so
-boilerplate such as "下一步,曹县将继续…" / "下一步,巨野县将继续…" stays in both articles.
+Two blocks that each name a place the other does not (a kicker region, or the place a
+lede names: "曹县", "Adams County") are never copies of each other, so boilerplate such
+as "下一步,曹县将继续…" / "下一步,巨野县将继续…" stays in both articles.
 A kept block that ends in an unfinished sentence already printed in full elsewhere has
 that tail trimmed ("比如,唐庙镇…流转土地1万亩,每").
 """
@@ -31,6 +32,7 @@ from . import fingerprint
 from .config import Config
 from .languages import Language, ends_sentence, sentences
 from .normalise import key, key_length, shingles
+from .places import place_named
 from .types import Block, Decision, Paragraph, Unit
 
 STAGE = "copies"
@@ -66,8 +68,15 @@ def _windows(piece_key: str, lang: Language) -> tuple[str, str]:
 
 
 def find_regions(blocks: tuple[Block, ...], lang: Language) -> frozenset[str]:
-    """Region names this page announces in kickers, as matching keys."""
-    return frozenset(key(b.region, lang) for b in blocks if b.kind == "kicker" and b.region)
+    """Places this page names for its articles, as matching keys: kicker regions, and the
+    place each lede-like paragraph names ("近年来,山东省菏泽市曹县…" → 曹县)."""
+    names = {key(b.region, lang) for b in blocks if b.kind == "kicker" and b.region}
+    for b in blocks:
+        if b.kind == "body" and lang.lede.search(b.text):
+            place = place_named(b.text, "", lang)
+            if place and key_length(key(place, lang), lang) >= 2:
+                names.add(key(place, lang))
+    return frozenset(n for n in names if n)
 
 
 def _regions_in(k: str, regions: frozenset[str]) -> frozenset[str]:
@@ -166,21 +175,22 @@ def find_copies(blocks: tuple[Block, ...], lang: Language, config: Config) -> tu
         suspects[i] is not None, -len(keys[i]), -len(groups[i]),
         not ends_sentence(texts[i], lang), groups[i][0].index))
 
+    places_of = [_regions_in(keys[i], regions) for i in range(len(groups))]
     kept: dict[int, int] = {}          # group → kept block index
     carrier: dict[int, tuple[int, str, float]] = {}   # group → (kept group, why, score)
     for i in order:
         match = None
         kind = groups[i][0].kind
         size = key_length(keys[i], lang)
-        my_regions = _regions_in(keys[i], regions)
+        my_regions = places_of[i]
         for j in partners[i]:
             if j not in kept:
                 continue
             other_kind = groups[j][0].kind
             if (kind == "kicker") != (other_kind == "kicker"):
                 continue
-            their_regions = _regions_in(keys[j], regions)
-            if my_regions and their_regions and my_regions != their_regions:
+            their_regions = places_of[j]
+            if my_regions - their_regions and their_regions - my_regions:
                 continue
             e = ev(i, j)
             # a heading-like block long enough to be a cut-off copy of a paragraph is one

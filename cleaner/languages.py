@@ -47,10 +47,17 @@ class Language:
     function_words: frozenset[str] = frozenset()
 
 
+# "(上接B6版)", "(接第3版)", "上接第二版", "(下转A2版)", "转第4版": a page number (a letter and
+# digits, or 第 + a numeral) and 版/页 (also 面, and 承 for 接, inside brackets). Inside
+# brackets a short note may follow ("(上接第3版 转载)"); outside brackets nothing may, so
+# running text ("传承一面红旗") is never eaten.
+_ZH_PAGE = r"[ \t]{0,3}(?:第[ \t]{0,3}[0-9一二三四五六七八九十]{1,3}|[A-Za-z]?[0-9]{1,3})[ \t]{0,3}"
 _ZH_MARK_FROM = re.compile(
-    r"[(\uff08]?[ \t]{0,3}(?:上接|接|承)[ \t]{0,3}第?[ \t]{0,3}[A-Za-z]?[0-9一二三四五六七八九十]{1,3}[ \t]{0,3}(?:版|页|面)(?:[^)\uff09\n]{0,12})[)\uff09]?")
+    r"[(\uff08][ \t]{0,3}(?:上接|接|承)" + _ZH_PAGE + r"(?:版|页|面)[^)\uff09\n]{0,12}[)\uff09]"
+    r"|(?:上接|接)" + _ZH_PAGE + r"(?:版|页)")
 _ZH_MARK_TO = re.compile(
-    r"[(\uff08]?[ \t]{0,3}(?:下转|转至|转第|转|续见)[ \t]{0,3}第?[ \t]{0,3}[A-Za-z]?[0-9一二三四五六七八九十]{1,3}[ \t]{0,3}(?:版|页|面)(?:[^)\uff09\n]{0,12})[)\uff09]?")
+    r"[(\uff08][ \t]{0,3}(?:下转|转至|转|续见)" + _ZH_PAGE + r"(?:版|页|面)[^)\uff09\n]{0,12}[)\uff09]"
+    r"|(?:下转|转至|转|续见)" + _ZH_PAGE + r"(?:版|页)")
 
 _EN_MARK_FROM = re.compile(
     r"\(?[ \t]{0,3}(?:(?:Continued|Cont(?:'|’)d|Cont\.)[ \t]{1,3}from[ \t]{1,3}(?:Page|P\.|Pg\.)?[ \t]{0,3}[A-Z]?[0-9]{1,3}[A-Z]?"

@@ -14,6 +14,7 @@ import re
 import unicodedata
 
 import ftfy
+import ftfy.fixes
 
 from .errors import EncodingError, InputError, TooLargeError
 
@@ -28,10 +29,11 @@ _BOMS = (
 _WIDEN = {"gb2312": "gb18030", "gbk": "gb18030", "cp936": "gb18030", "big5": "big5hkscs",
           "ascii": "utf-8", "iso-8859-1": "cp1252", "latin_1": "cp1252"}
 #: controls that break line-oriented readers (JSON Lines, grep): turned into newlines
-_LINE_SEPARATORS = re.compile("[\u0085\u2028\u2029\v]")
+_EARLY_SEPARATORS = re.compile("[\u2028\u2029\v]")
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f\u200b\ufeff]")
 
-_FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, normalization="NFC")
+_FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, normalization="NFC",
+                             fix_c1_controls=False)
 
 
 def decode(data: bytes, encoding: str | None = None, *, max_bytes: int | None = None) -> tuple[str, str]:
@@ -183,12 +185,23 @@ def repair(text: str) -> tuple[str, tuple[str, ...]]:
     'café au lait'
     """
     steps: list[str] = []
-    fixed, explanation = ftfy.fix_and_explain(text, config=_FTFY)
+    # Separators that cannot be part of mojibake go first (ftfy would delete U+000B).
+    # U+0085 can be a byte of UTF-8 read as Latin-1, so it waits until ftfy has repaired
+    # the mojibake; only then is a lone one a line separator, and only then are the other
+    # C1 controls read as Windows-1252 (ftfy's fix_c1_controls, which would turn it into …).
+    unified = text.replace("\r\n", "\n").replace("\r", "\n")
+    separated = _EARLY_SEPARATORS.sub("\n", unified)
+    fixed, explanation = ftfy.fix_and_explain(separated, config=_FTFY)
     for step in explanation or ():
         steps.append(f"{step.action} {step.parameter}")
-    cleaned = _LINE_SEPARATORS.sub("\n", fixed.replace("\r\n", "\n").replace("\r", "\n"))
-    cleaned = _CONTROLS.sub("", cleaned)
-    if cleaned != fixed:
+    late = fixed.replace("\u0085", "\n")
+    if late != fixed or separated != unified:
+        steps.append("line separators to newlines")
+    c1 = ftfy.fixes.fix_c1_controls(late)
+    if c1 != late:
+        steps.append("fix_c1_controls")
+    cleaned = _CONTROLS.sub("", c1)
+    if cleaned != c1:
         steps.append("remove control characters")
     return cleaned, tuple(steps)
 

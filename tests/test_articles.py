@@ -102,8 +102,6 @@ def test_region_from_the_lede_for_plain_headlines():
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="places._zh_candidates tries 2-4 characters before 县, never 1, so the "
-                                       "one-character counties 单县 and 曹县 come out as '市单县' / '市曹县'")
 def test_region_from_the_lede_one_character_county():
     lede = "近年来,山东省菏泽市单县新修农村公路三百公里,方便了群众出行。"
     assert articles("修好乡村路 铺就致富路", lede, J2)[0][0] == "单县"
@@ -118,8 +116,6 @@ def test_no_region_from_an_ordinary_word():
     assert articles(*page)[0][0] == ""
 
 
-@pytest.mark.xfail(strict=True, reason="a recurring '沿黄区县' ('the counties along the Yellow River') outranks the "
-                                       "city the dateline lede names: the region comes out as '沿黄区'")
 def test_region_from_a_dateline_lede():
     page = ["济南加快推进黄河沿岸生态廊道建设",
             "新华社济南5月12日电(记者 张海涛)济南市近日出台黄河沿岸生态廊道建设三年行动方案，计划在沿黄区县新增造林一万亩。",

@@ -100,8 +100,6 @@ def test_without_the_veto_those_two_are_near_copies():
     assert fates[3][0] == "copy" and fates[3][2] == 1
 
 
-@pytest.mark.xfail(strict=True, reason="the region veto only knows regions announced by kickers; plain-headline "
-                                       "articles name theirs in the lede, so their shared boilerplate is merged")
 def test_region_veto_for_plain_headline_articles():
     page = ("曹县修好农村公路\n\n近年来,山东省菏泽市曹县新修农村公路三百公里,方便了群众出行。\n\n"
             "下一步,曹县将继续坚持党建引领,推动乡村振兴取得更大成效。\n\n"
