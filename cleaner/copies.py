@@ -178,9 +178,22 @@ def find_copies(blocks: tuple[Block, ...], lang: Language, config: Config) -> tu
     places_of = [_regions_in(keys[i], regions) for i in range(len(groups))]
     kept: dict[int, int] = {}          # group → kept block index
     carrier: dict[int, tuple[int, str, float]] = {}   # group → (kept group, why, score)
+    # a headline reprinted without its kicker ("单县:标题" … "标题") is a copy of the title
+    kicker_rest = {}
+    for j, g in enumerate(groups):
+        if g[0].kind == "kicker" and g[0].text:
+            kicker_rest.setdefault(key(g[0].text, lang), j)
     for i in order:
         match = None
         kind = groups[i][0].kind
+        if kind == "heading" and keys[i] in kicker_rest:
+            j = kicker_rest[keys[i]]
+            if j not in kept:
+                kept[j] = _representative(groups[j]).index
+            carrier[i] = (j, "headline reprinted without its kicker", 1.0)
+            continue
+        if kind == "kicker" and i in kept:
+            continue
         size = key_length(keys[i], lang)
         my_regions = places_of[i]
         for j in partners[i]:

@@ -239,7 +239,9 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
             tail_text = by_block[reading].text if reading in by_block else units[t].text
             junction = junctions.score(head.text, tail_text)
             adjacency = max(0.0, 3.0 - gap)
-            marker = 1.5 if (t in from_marked or h in to_marked or marked) else 0.0
+            marker = 1.5 if (t in from_marked or (h in to_marked and t in from_marked)) else 0.0
+            if h in to_marked and t not in from_marked:
+                adjacency = 0.0   # "(下转…)": what is printed next is not the continuation
             if lang.lede.search(tail_text):
                 continue
             penalty = max((p for before, p in starts.get(tail_text, {}).items() if before != h), default=0.0)
@@ -287,7 +289,7 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
     for u, unit in enumerate(units):
         if u in prev:
             continue
-        text, chain = unit.text, [unit.block]
+        text, chain, starts = unit.text, [unit.block], [0]
         cur = u
         while cur in nxt:
             j = nxt[cur]
@@ -300,7 +302,9 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
                 decisions.append(Decision(STAGE, units[j.tail].block, "copy",
                                           f"fuller reading of block {tail_block}, which continues block {units[cur].block}",
                                           other=tail_block))
-            text = _text_join(text, tail_text, lang, junctions)
+            joined_text = _text_join(text, tail_text, lang, junctions)
+            starts.append(len(joined_text) - len(tail_text.lstrip()))
+            text = joined_text
             decisions.append(Decision(STAGE, tail_block, "joined", f"continues block {chain[-1]} ({j.why})",
                                       other=chain[-1], score=j.score))
             chain.append(tail_block)
@@ -311,5 +315,5 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
             text = text[: len(text) - len(scrap)].rstrip()
             decisions.append(Decision(STAGE, chain[-1], "trimmed", f"dangling scrap {scrap!r} with no continuation"))
         kind = unit.kind if len(chain) == 1 else "body"
-        paragraphs.append(Paragraph(text, tuple(chain), kind))
+        paragraphs.append(Paragraph(text, tuple(chain), kind, tuple(min(x, len(text)) for x in starts)))
     return tuple(paragraphs), tuple(decisions)

@@ -76,6 +76,17 @@ def fates(result: PageResult) -> dict[int, dict]:
                 entry["score"] = d.score
         elif d.action in ("trimmed", "hyphen", "moved"):
             entry.setdefault("notes", []).append(f"{d.action}: {d.detail}")
+    # a copy of a block that later became a copy itself (rejoin chose another reading)
+    # points at the block that finally carries the text
+    for entry in out.values():
+        seen = set()
+        while entry.get("copy_of") is not None and out.get(entry["copy_of"], {}).get("fate") == "copy" \
+                and entry["copy_of"] not in seen:
+            seen.add(entry["copy_of"])
+            target = out[entry["copy_of"]].get("copy_of")
+            if target is None:
+                break
+            entry["copy_of"] = target
     for b, entry in out.items():
         if b in title_blocks and entry["fate"] in ("kept", "joined"):
             entry["fate"] = "title"

@@ -94,35 +94,48 @@ def tidy(articles: tuple[Article, ...], lang: Language) -> tuple[tuple[Article, 
     for article in articles:
         article, moved = restore_headings(article, lang)
         decisions.extend(moved)
-        seen: list[str] = []
+        name = article.region or article.title
+        seen: list[tuple[str, int]] = []       # sentence key, block that prints it
         paragraphs = []
         for para in article.paragraphs:
-            kept_pieces = []
+            kept_pieces, offset, cuts = [], 0, []     # cuts: (offset, length) removed
+            first_source = None
             for piece in sentences(para.text, lang):
                 k = key(piece, lang)
-                if key_length(k, lang) >= _min_len(lang) and _repeats(k, seen):
-                    decisions.append(Decision(STAGE, para.blocks[-1], "trimmed",
-                                              f"sentence already in this article: {piece.strip()[:60]!r}",
-                                              article=article.region or article.title))
-                    continue
-                kept_pieces.append(piece)
-                if key_length(k, lang) >= _min_len(lang):
-                    seen.append(k)
+                here = para.block_at(offset)
+                source = _repeats(k, seen) if key_length(k, lang) >= _min_len(lang) else None
+                if source is not None:
+                    first_source = source if first_source is None else first_source
+                    decisions.append(Decision(STAGE, here, "trimmed",
+                                              f"sentence already in this article (block {source}): {piece.strip()[:60]!r}",
+                                              other=source, article=name))
+                    cuts.append((offset, len(piece)))
+                else:
+                    kept_pieces.append(piece)
+                    if key_length(k, lang) >= _min_len(lang):
+                        seen.append((k, here))
+                offset += len(piece)
             text = "".join(kept_pieces).strip()
             if not text:
                 for b in para.blocks:
                     decisions.append(Decision(STAGE, b, "copy", "every sentence already in this article",
-                                              article=article.region or article.title))
+                                              other=first_source, article=name))
                 continue
-            paragraphs.append(para if text == para.text else Paragraph(text, para.blocks, para.kind))
+            if text == para.text:
+                paragraphs.append(para)
+            else:
+                # a block's part now starts earlier by what was cut before it
+                starts = tuple(max(0, min(len(text), x - sum(n for at, n in cuts if at < x))) for x in para.starts)
+                paragraphs.append(Paragraph(text, para.blocks, para.kind, starts))
         out.append(Article(article.region, article.title, tuple(paragraphs), article.title_blocks, article.lang))
     return tuple(out), tuple(decisions)
 
 
-def _repeats(k: str, seen: list[str]) -> bool:
-    for s in seen:
+def _repeats(k: str, seen: list[tuple[str, int]]) -> int | None:
+    """The block of an earlier sentence that ``k`` repeats, or None."""
+    for s, block in seen:
         if k == s or k in s:
-            return True
+            return block
         if abs(len(k) - len(s)) <= 0.2 * max(len(k), len(s)) and Indel.normalized_similarity(k, s) >= 0.9:
-            return True
-    return False
+            return block
+    return None

@@ -21,8 +21,8 @@ KINDS = ("kicker", "heading", "body", "marker", "empty")
 class Block:
     """One fragment of the page as printed: a run of lines between blank lines.
 
-    ``start``/``end`` are offsets into the decoded page text, so ``page[start:end]`` is the
-    raw block. ``text`` is its reading with hard line wraps joined. ``kind`` is one of
+    ``start``/``end`` are offsets into the page text after repair (``PageResult.text``:
+    decoded, ftfy-fixed, line separators unified), so ``text[start:end]`` is the raw block. ``text`` is its reading with hard line wraps joined. ``kind`` is one of
     :data:`KINDS`. A kicker carries its ``region`` ("单县" of "单县:…") and the rest of its
     line as ``text``; a marker carries ``marker`` = ``"from"`` (上接…, Continued from …)
     or ``"to"`` (下转…, Continued on …).
@@ -54,11 +54,27 @@ class Unit:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A paragraph of the output: one unit, or several joined across cuts."""
+    """A paragraph of the output: one unit, or several joined across cuts.
+
+    ``starts`` gives, for each of ``blocks``, the offset in ``text`` where its part
+    begins (empty when not known, e.g. for a paragraph built by hand).
+    """
 
     text: str
     blocks: tuple[int, ...]
     kind: str = "body"
+    starts: tuple[int, ...] = ()
+
+    def block_at(self, offset: int) -> int:
+        """The block whose part of the text holds character ``offset``."""
+        if len(self.starts) == len(self.blocks):
+            found = self.blocks[0]
+            for block, start in zip(self.blocks, self.starts):
+                if start <= offset:
+                    found = block
+            return found
+        share = offset / max(1, len(self.text))
+        return self.blocks[min(len(self.blocks) - 1, int(share * len(self.blocks)))]
 
 
 @dataclass(frozen=True)

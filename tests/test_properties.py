@@ -172,9 +172,6 @@ def test_every_block_has_a_fate_and_kept_text_is_in_an_article(spec):
     check_fates(damaged(spec).text)
 
 
-@pytest.mark.xfail(strict=True, reason="two kinds of dangling copy link: tidy's 'copy' has no copy_of, and when "
-                                       "rejoin swaps a unit's reading the other copies still point at the old "
-                                       "(now copy) block; minimal cases in test_tidy.py and test_rejoin.py")
 @budget(20)
 @given(specs())
 @example(("zh", (("东明县", 1, 3), ("临朐县", 1, 2)), 4))

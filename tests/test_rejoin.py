@@ -53,9 +53,6 @@ def test_cut_rejoined_across_a_continuation_marker():
     assert (4, "joined", 1) in decisions
 
 
-@pytest.mark.xfail(strict=True, reason="a '(下转B6版)' after the head gives every candidate the marker bonus, so the "
-                                       "block printed right after the marker (gap 0) wins over the real tail after "
-                                       "'(上接B6版)': '…建立了“街' + '强化帮带效能…'")
 def test_cut_rejoined_across_both_markers():
     head = "配强工作力量。理顺党建综合阵地工作体系,建立了“街"
     tail = "道党工委—党建办公室—党群服务中心”三级组织体系。"
@@ -137,8 +134,6 @@ def test_the_reading_that_continues_the_head_is_used():
     assert [p.text for a in result.articles for p in a.paragraphs] == [X, HEAD + TAIL, Y]
 
 
-@pytest.mark.xfail(strict=True, reason="when rejoin makes block 3 the tail's reading, block 0 becomes a copy of 3, "
-                                       "but block 5 (identical to 0) still says copy_of 0: a copy of a copy")
 def test_other_copies_follow_the_new_reading():
     result = clean_text("\n\n".join([TAIL, X, HEAD, TAIL, Y, TAIL]))
     fates = {b["index"]: (b["fate"], b.get("copy_of")) for b in report(result, DEFAULT)["blocks"]}

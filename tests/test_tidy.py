@@ -74,16 +74,12 @@ def test_paragraph_of_only_repeats_is_dropped_and_recorded():
     assert [(d.block, d.action) for d in decisions] == [(3, "trimmed"), (3, "copy")]
 
 
-@pytest.mark.xfail(strict=True, reason="tidy's 'copy' decision has other=None, so report() gives the block no "
-                                       "copy_of: the record does not say which kept block carries its text")
 def test_paragraph_of_only_repeats_names_the_block_that_carries_it():
     _, decisions = tidy((article("甲县", S1 + S2, S3, S2),), ZH)
     copy = next(d for d in decisions if d.action == "copy")
     assert copy.other == 1
 
 
-@pytest.mark.xfail(strict=True, reason="tidy records every trim on the paragraph's last block; here the repeated "
-                                       "sentence was printed in block 2, the head of the joined paragraph (2, 3)")
 def test_trim_names_the_block_that_held_the_sentence():
     given = Article("甲县", "甲县:标题", (Paragraph(S1, (1,)), Paragraph(S1 + "道路全长十二公里,总投资八百万元。", (2, 3))), (0,))
     _, decisions = tidy((given,), ZH)
