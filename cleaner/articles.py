@@ -297,10 +297,11 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
             print('HEADLINE?', round(score, 2), para.text[:30], before, after, lede, why)
         if score >= 3.0:
             used.add(p)
+            sure = lede is not None
             if lede is None:
                 lede = after[0]
             claimed.add(lede)
-            titles.append(Title((p,), place_named(paras[lede].text, paras[lede].text, lang), para.text, lede))
+            titles.append(Title((p,), place_named(paras[lede].text, paras[lede].text, lang), para.text, lede, sure))
     titles.sort(key=lambda t: page.primary(t.paragraphs[0]))
     return titles
 
