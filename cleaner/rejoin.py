@@ -207,11 +207,12 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
     junctions = _Junctions([u.text for u in units], lang)
     # evidence against being a continuation: printed after a heading anywhere, or after a
     # finished paragraph where no repeated run can have pushed in between
-    starts = _attested_starts(seq_single, units, by_block, lang)
-    for text, before in _attested_starts(seq_all, units, by_block, lang).items():
-        for unit, penalty in before.items():
-            if penalty >= 9.0:
-                starts.setdefault(text, {})[unit] = penalty
+    starts: dict[str, dict[int, float]] = {}
+    for seq, wanted in ((seq_all, lambda p: p >= 9.0), (seq_single, lambda p: p < 9.0)):
+        for text, before in _attested_starts(seq, units, by_block, lang).items():
+            for unit, penalty in before.items():
+                if wanted(penalty):
+                    starts.setdefault(text, {})[unit] = max(penalty, starts.get(text, {}).get(unit, 0.0))
     decisions: list[Decision] = []
 
     heads = [u for u, unit in enumerate(units)
