@@ -177,6 +177,12 @@ def _text_join(head: str, tail: str, lang: Language, junctions: _Junctions) -> s
     return head.rstrip() + " " + tail.lstrip()
 
 
+def _sentence_like(line: str) -> bool:
+    """A short unfinished line that reads like the start of a sentence rather than a
+    headline: it has a comma, opens a quotation, or runs to eleven words or more."""
+    return "," in line or line.lstrip()[:1] in "\"“'‘" or len(line.split()) >= 11
+
+
 def _dangling(text: str, lang: Language) -> str:
     """The unfinished rest after the last full sentence, if it is only a scrap."""
     pieces = sentences(text, lang)
@@ -247,7 +253,8 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
                 continue
             penalty = max((p for before, p in starts.get(tail_text, {}).items() if before != h), default=0.0)
             score = adjacency + marker + junction - penalty
-            if head.kind == "heading" and (gap > 0 or junction < 2.0 or (not lang.spaced and " " in head.text)):
+            if head.kind == "heading" and (gap > 0 or junction < 2.0 or (not lang.spaced and " " in head.text)
+                                           or (lang.spaced and junction < 3.0 and not _sentence_like(head.text))):
                 continue
             if scrap and (gap > 0 or junction < 2.5):
                 continue
