@@ -213,12 +213,14 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
     junctions = _Junctions([u.text for u in units], lang)
     # evidence against being a continuation: printed after a heading anywhere, or after a
     # finished paragraph where no repeated run can have pushed in between
+    # (a heading seen before it only once repeated runs are taken out is weaker evidence:
+    # taking them out can also bring a headline next to a cut line)
     starts: dict[str, dict[int, float]] = {}
-    for seq, wanted in ((seq_all, lambda p: p >= 9.0), (seq_single, lambda p: p < 9.0)):
+    for seq, weigh in ((seq_all, lambda p: p if p >= 9.0 else 0.0), (seq_single, lambda p: min(p, 2.5))):
         for text, before in _attested_starts(seq, units, by_block, lang).items():
             for unit, penalty in before.items():
-                if wanted(penalty):
-                    starts.setdefault(text, {})[unit] = max(penalty, starts.get(text, {}).get(unit, 0.0))
+                if weigh(penalty):
+                    starts.setdefault(text, {})[unit] = max(weigh(penalty), starts.get(text, {}).get(unit, 0.0))
     decisions: list[Decision] = []
 
     heads = [u for u, unit in enumerate(units)
