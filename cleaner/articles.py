@@ -194,13 +194,19 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
         return _neighbours(page, p, 1, 4)
 
     def lede_after(start: int) -> int | None:
-        """A lede among the next two body paragraphs (a stray copy may sit between)."""
+        """A lede among the next two body paragraphs printed once; a repeated run (a copy
+        printed right after the title) is looked through."""
         bodies = 0
-        for q in following(start):
+        for q in _neighbours(page, start, 1, 10):
+            repeated = len(page.positions[q]) > len(paras[q].blocks)
             if paras[q].kind != "body":
+                if repeated:
+                    continue
                 return None
             if lang.lede.search(paras[q].text):
                 return q
+            if repeated:
+                continue
             bodies += 1
             if bodies == 2:
                 return None
@@ -569,6 +575,8 @@ def _displaced_opening(page: _Page, heads: list[int], succ: dict[int, int], titl
             continue
         if any(len(page.paragraphs[q].blocks) > 1 and any(pos in jumps for pos in page.positions[q]) for q in chain):
             return None
+        if any(len(page.positions[q]) > len(page.paragraphs[q].blocks) for q in chain):
+            return None       # a repeated run printed before the title, not its opening
         pos = page.primary(h)
         prev = next((page.seq[i] for i in range(pos - 1, -1, -1) if i not in skip), None)
         if prev is not None and prev[0] is None and prev[2] == "from":
