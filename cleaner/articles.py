@@ -98,6 +98,8 @@ class _Page:
         self.seq: list[tuple[int | None, int, str, bool]] = []
         #: sequence position → the unit (kept block index) printed there
         self.unit_at: dict[int, int] = {}
+        #: paragraph → the printing that stands for it once articles are assigned
+        self.home: dict[int, int] = {}
         for b in blocks:
             if b.kind == "marker":
                 self.seq.append((None, b.index, b.marker or "", False))
@@ -115,6 +117,17 @@ class _Page:
             if p is not None:
                 self.positions[p].append(pos)
 
+    def settle(self, path: list[int], owner: dict[int, int], skip: frozenset[int]) -> None:
+        """Let each paragraph stand at its first opening printing that lies in its own
+        article's run, rather than wherever its first copy happened to be printed."""
+        for p, positions in self.positions.items():
+            if p not in owner:
+                continue
+            home = [pos for pos in positions if pos not in skip and path[pos] == owner[p]
+                    and self.seq[pos][2] in ("first", "both")]
+            if home:
+                self.home[p] = home[0]
+
     def jumps(self) -> set[int]:
         """Positions where the reading visibly jumps: the printing before is a paragraph
         cut off from its continuation, or this printing continues a paragraph printed
@@ -131,7 +144,10 @@ class _Page:
         return out
 
     def primary(self, p: int) -> int:
-        """Sequence position of a paragraph's kept printing."""
+        """Sequence position of a paragraph's kept printing (once articles are assigned:
+        its first opening printing inside its own article's run, see ``settle``)."""
+        if p in self.home:
+            return self.home[p]
         blocks = set(self.paragraphs[p].blocks)
         for pos in self.positions[p]:
             if self.seq[pos][1] in blocks:
@@ -604,6 +620,7 @@ def assemble(blocks: tuple[Block, ...], units: tuple[Unit, ...], paragraphs: tup
     for t, title in enumerate(titles):
         for p in title.paragraphs:
             owner[p] = t
+    page.settle(path, owner, skip | {pos for t in titles for p in t.paragraphs for pos in page.positions[p]})
     decisions: list[Decision] = []
     articles: list[Article] = []
     groups: dict[int, list[int]] = defaultdict(list)
