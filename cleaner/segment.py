@@ -59,6 +59,40 @@ def _one_per_line(text: str, lines: list[tuple[int, int]], lang: Language) -> bo
     return ended >= 0.6 * (len(lines) - 1) and ragged
 
 
+#: lines per block above which a page is taken to have no blank lines between paragraphs
+LONG_BLOCK = 12
+
+
+def _paragraphs_in(text: str, lines: list[tuple[int, int]], lang: Language) -> list[tuple[int, int, list[tuple[int, int]]]]:
+    """Paragraphs of a hard-wrapped run with no blank lines: a paragraph ends at a line that
+    finishes a sentence well short of the column width, before an indented line, and
+    around a short heading-like line."""
+    widths = sorted(b - a for a, b in lines)
+    width = widths[int(len(widths) * 0.9)] or 1
+    out, current = [], []
+    for n, (a, b) in enumerate(lines):
+        line = text[a:b]
+        stripped = line.strip(_SPACE)
+        prev_ended = n == 0 or ends_sentence(text[lines[n - 1][0]:lines[n - 1][1]], lang)
+        nxt_text = text[lines[n + 1][0]:lines[n + 1][1]].lstrip(_SPACE) if n + 1 < len(lines) else ""
+        kicker = bool(lang.kicker.match(stripped)) and classify(stripped, lang)[0] == "kicker"
+        heading = kicker or (is_heading_like(stripped, lang) and (
+            b - a < 0.6 * width or (prev_ended and (not lang.spaced or nxt_text[:1].isupper()))))
+        if heading and current:
+            out.append(current)
+            current = []
+        current.append((a, b))
+        nxt = lines[n + 1] if n + 1 < len(lines) else None
+        indented = nxt is not None and text[nxt[0] - 1:nxt[0]] in _SPACE and nxt[0] > 0
+        short_end = ends_sentence(line, lang) and b - a < 0.85 * width
+        if heading or short_end or indented:
+            out.append(current)
+            current = []
+    if current:
+        out.append(current)
+    return [(group[0][0], group[-1][1], group) for group in out]
+
+
 def _split_markers(text: str, start: int, end: int, lang: Language) -> list[tuple[int, int, str | None]]:
     """Cut a span at continuation markers: [(start, end, marker direction or None)]."""
     found = []
@@ -191,9 +225,14 @@ def segment(text: str, lang: Language) -> tuple[tuple[Block, ...], tuple[Decisio
     blocks: list[Block] = []
     decisions: list[Decision] = []
     spans: list[tuple[int, int, list[tuple[int, int]]]] = []
-    for start, end, lines in _raw_blocks(text):
+    raw = _raw_blocks(text)
+    # a dump without blank lines between paragraphs: find the paragraph ends inside
+    unbroken = bool(raw) and sum(len(lines) for _, _, lines in raw) / len(raw) >= LONG_BLOCK
+    for start, end, lines in raw:
         if _one_per_line(text, lines, lang):
             spans.extend((a, b, [(a, b)]) for a, b in lines)
+        elif unbroken and len(lines) >= LONG_BLOCK:
+            spans.extend(_paragraphs_in(text, lines, lang))
         else:
             spans.append((start, end, lines))
     for start, end, lines in spans:

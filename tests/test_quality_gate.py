@@ -67,3 +67,17 @@ def test_simulated_pages_rarely_break_a_sentence(lang):
     on the 30 gated pages)."""
     reports = quality.sim_reports(lang)
     assert sum(r["total_broken"] for r in reports) <= len(reports) // 5
+
+
+def test_pages_without_blank_lines_still_come_apart():
+    """The same English pages with every blank line removed (a dump that keeps only the
+    hard-wrapped lines) still come out close to their articles: 0.817 measured on 30
+    pages (seed 5) against 0.911 with blank lines; 0.40 before paragraph ends were read
+    from the lines themselves."""
+    import re
+
+    import damage
+
+    pages = damage.generate_pages("en", 30, seed=5)
+    scores = [quality.score_page(re.sub(r"\n\s*\n", "\n", p.text), p.gold)["mean_f1"] for p in pages]
+    assert sum(scores) / len(scores) >= 0.78

@@ -181,3 +181,33 @@ def test_hyphen_kept_when_both_halves_are_words_of_the_page():
 
 def test_english_kicker_block():
     assert kinds(PAGE_EN, EN)[0] == ("kicker", "ADAMS COUNTY", None, "Budget adopted")
+
+
+def test_hard_wrapped_page_without_blank_lines_is_cut_into_paragraphs():
+    """A dump with no blank lines between paragraphs: a paragraph ends at a line that
+    finishes a sentence short of the column, and kicker/headline lines stand alone."""
+    from cleaner.segment import LONG_BLOCK
+    lines = [
+        "ADAMS COUNTY: Commissioners adopt 2027 budget with no tax increase",
+        "GETTYSBURG — County commissioners on Tuesday adopted a $112.6 million",
+        "budget for next year that holds the property tax rate steady for the",
+        "fourth year in a row.",
+        "The spending plan is about 4.1% larger than this year's budget. County",
+        "Administrator Rachel Sentz said most of the increase comes from wages",
+        "and benefits negotiated in a three-year contract with the union that",
+        "represents most county employees.",
+        "Library funding restored after commissioners reverse proposed cut",
+        "Fulton County commissioners on Wednesday restored the library's share",
+        "of next year's budget after residents filled the meeting room to",
+        "object to the proposed reduction.",
+    ]
+    assert len(lines) >= LONG_BLOCK
+    blocks, _ = segment("\n".join(lines), EN)
+    texts = [(b.kind, b.text[:20]) for b in blocks]
+    assert texts == [
+        ("kicker", "Commissioners adopt "),
+        ("body", "GETTYSBURG — County "),
+        ("body", "The spending plan is"),
+        ("heading", "Library funding rest"),
+        ("body", "Fulton County commis"),
+    ]
