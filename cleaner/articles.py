@@ -29,7 +29,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from .languages import Language, ends_sentence
-from .normalise import key
+from .normalise import key, key_length
 from .places import place_named
 from .types import Article, Block, Decision, Paragraph, Unit
 
@@ -314,6 +314,8 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
         if lang.spaced:
             words = para.text.split()
             why["length"] = 3.0 if len(words) >= 6 else -1.5 if len(words) <= 3 else 0.0
+        elif key_length(key(para.text, lang), lang) <= 10:
+            why["length"] = -1.0      # a short line is more often a section's subheading
         score = sum(why.values())
         if _DEBUG:
             print('HEADLINE?', round(score, 2), para.text[:30], before, after, lede, why)

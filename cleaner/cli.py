@@ -19,9 +19,11 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .batch import Settings, clean_results, count_units, iter_units, plan_sources, run_batch, sigterm_interrupts
+from .batch import (Settings, clean_results, count_units, iter_units, plan_sources, run_batch, sigterm_interrupts,
+                    write_atomic)
 from .config import DEFAULT, Config
 from .errors import CleanerError, ConfigError
+from .html import pages_html
 from .render import dumps, report
 
 try:
@@ -290,15 +292,27 @@ def _silence_stdout() -> None:
 
 @main.command(epilog=CONFIG_HELP)
 @click.argument("page")
-@click.option("--format", "fmt", type=click.Choice(["summary", "json"]), default="summary", show_default=True,
-              help="json: every block with its offsets and fate; summary: per-article counts.")
+@click.option("--format", "fmt", type=click.Choice(["summary", "json", "html"]), default=None,
+              help="summary: per-article counts for a person [default without -o]; json: every block with its "
+                   "offsets, fate and evidence, the articles, options and versions (one line per page); "
+                   "html: the page beside its articles, self-contained [default with -o, unless it ends in .json].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
+              help="Write to this file (atomically) instead of stdout, e.g. -o report.html.")
 @with_common
-def explain(page, fmt, config_file, lang, encoding, threshold, num_perm, shingle, containment, near_copy, splice,
-            max_bytes, glob, text_field, id_field, debug) -> None:
-    """Show what was done to each block of PAGE and why."""
+def explain(page, fmt, output, config_file, lang, encoding, threshold, num_perm, shingle, containment, near_copy,
+            splice, max_bytes, glob, text_field, id_field, debug) -> None:
+    """Show what was done to each block of PAGE and why.
+
+    \b
+    cleaner explain page.txt                   per-article summary on the terminal
+    cleaner explain page.txt --format json     every block: offsets, fate, evidence
+    cleaner explain page.txt -o report.html    the page and its articles side by side
+    """
     settings = _settings("jsonl", encoding, text_field, id_field, config_file,
                          lang=lang, lsh_threshold=threshold, num_perm=num_perm, shingle=shingle,
                          containment=containment, near_copy=near_copy, splice=splice, max_bytes=max_bytes)
+    if fmt is None:
+        fmt = "summary" if output is None else "json" if output.suffix.lower() == ".json" else "html"
     try:
         results = []
         for unit in iter_units(plan_sources((page,), glob), settings, sys.stdin.buffer):
@@ -313,18 +327,57 @@ def explain(page, fmt, config_file, lang, encoding, threshold, num_perm, shingle
             traceback.print_exc()
         _echo_error(str(err))
         sys.exit(1)
-    for result in results:
-        rep = report(result, settings.config)
-        if fmt == "json":
-            _utf8_stdout()(dumps(rep) + "\n")
+    reports = [report(result, settings.config) for result in results]
+    if fmt == "json":
+        content = "".join(dumps(rep) + "\n" for rep in reports)
+    elif fmt == "html":
+        content = pages_html([(rep, result.text) for rep, result in zip(reports, results)])
+    else:
+        content = "".join("\n".join(summary_lines(result, rep)) + "\n" for result, rep in zip(results, reports))
+    if output is None:
+        try:
+            _utf8_stdout()(content)
             sys.stdout.buffer.flush()
-            continue
-        click.echo(f"{result.source}: {len(result.blocks)} blocks, {len(result.articles)} articles ({result.lang})")
-        for n, art in enumerate(rep["articles"]):
-            mine = [b for b in rep["blocks"] if b.get("article_number") == n]
-            joined = sum(1 for b in mine if b["fate"] == "joined")
-            moved = sum(1 for b in mine if any(x.startswith("moved") for x in b.get("notes", [])))
-            click.echo(f"  {art['region'] or '-'}: {art['title'][:40]!r}, {len(art['paragraphs'])} paragraphs "
-                       f"from {len(mine)} blocks, {joined} joins, {moved} moved")
-        click.echo("  " + ", ".join(f"{k}: {v}" for k, v in sorted(rep["counts"].items())))
+        except BrokenPipeError:
+            _silence_stdout()
+            sys.exit(1)
+        return
+    try:
+        write_atomic(output, content)
+    except OSError as err:
+        if debug:
+            raise
+        _echo_error(f"cannot write {output}: {err.strerror or err}: choose a file in a folder you can write")
+        sys.exit(1)
 
+
+def summary_lines(result, rep: dict) -> list[str]:
+    """What ``cleaner explain PAGE`` prints: per article, its paragraphs and the blocks they
+    came from (joins, moves) and the copies dropped in favour of its blocks; then what was
+    dropped outside any article and the blocks by fate."""
+    blocks = rep["blocks"]
+    by_index = {b["index"]: b for b in blocks}
+    lines = [f"{result.source or '-'}: {len(blocks)} blocks, {len(rep['articles'])} articles ({result.lang})"]
+    copies_in: dict[int | None, int] = {}
+    for b in blocks:
+        if b["fate"] == "copy":
+            number = by_index.get(b.get("copy_of"), {}).get("article_number")
+            copies_in[number] = copies_in.get(number, 0) + 1
+    for n, art in enumerate(rep["articles"]):
+        mine = [b for b in blocks if b.get("article_number") == n and b["fate"] in ("kept", "joined")]
+        titles = sum(1 for b in blocks if b.get("article_number") == n and b["fate"] == "title")
+        joined = sum(1 for b in mine if b["fate"] == "joined")
+        moved = sum(1 for b in mine if any(x.startswith("moved") for x in b.get("notes", [])))
+        title = art["title"] if len(art["title"]) <= 40 else art["title"][:39] + "…"
+        lines.append(f"  {n + 1}. {art['region'] or '-'}: {title!r}")
+        lines.append(f"     {_count(len(art['paragraphs']), 'paragraph')} from {_count(len(mine), 'block')} "
+                     f"({joined} joined, {moved} moved), {_count(titles, 'title block')}, "
+                     f"{_count(copies_in.get(n, 0), 'copy', 'copies')} dropped")
+    if copies_in.get(None):
+        lines.append(f"  {_count(copies_in[None], 'copy', 'copies')} of blocks in no article")
+    lines.append("  blocks by fate: " + ", ".join(f"{k} {v}" for k, v in sorted(rep["counts"].items())))
+    return lines
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"

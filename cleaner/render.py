@@ -7,6 +7,7 @@ raw line separator, so every record stays on one line for every reader.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 from . import __version__, fingerprint
 from .config import Config
@@ -64,8 +65,10 @@ def fates(result: PageResult) -> dict[int, dict]:
         entry = out.setdefault(d.block, {"fate": "kept", "reason": ""})
         if d.action in ("kept", "copy", "marker", "empty"):
             entry.update(fate=d.action, reason=d.detail, stage=d.stage)
-            entry.pop("copy_of", None)
-            entry.pop("score", None)
+            # the evidence of an earlier decision does not explain this one (a joined
+            # block that tidy later finds repeated is a copy, not a join)
+            for stale in ("copy_of", "joined_with", "score"):
+                entry.pop(stale, None)
             if d.action == "copy" and d.other is not None:
                 entry["copy_of"] = d.other
             if d.score is not None:
@@ -87,13 +90,16 @@ def fates(result: PageResult) -> dict[int, dict]:
             if target is None:
                 break
             entry["copy_of"] = target
+    titled = {b: (a.region or a.title, number) for number, a in enumerate(result.articles) for b in a.title_blocks}
     for b, entry in out.items():
         if b in title_blocks and entry["fate"] in ("kept", "joined"):
             entry["fate"] = "title"
         if b in placed and entry["fate"] in ("kept", "joined", "title"):
             entry["article"], entry["article_number"], entry["position"] = placed[b]
-        elif b in title_blocks:
-            entry["article"] = next(a.region or a.title for a in result.articles if b in a.title_blocks)
+        elif b in titled:
+            # a title has no paragraph position; its article number lets a copy of a
+            # headline be traced to the article that prints it
+            entry["article"], entry["article_number"] = titled[b]
     return out
 
 
@@ -119,5 +125,22 @@ def report(result: PageResult, config: Config) -> dict:
         "articles": [article_record(a, result, n) for n, a in enumerate(result.articles)],
         "counts": counts,
         "options": config.as_dict(),
-        "versions": {"cleaner": __version__, "minhash": fingerprint.scheme()},
+        "versions": {"cleaner": __version__, "minhash": minhash_record(config)},
     }
+
+
+@lru_cache(maxsize=32)
+def _lsh_shape(threshold: float, num_perm: int) -> tuple[int, int]:
+    lsh = fingerprint.MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return lsh.b, lsh.r
+
+
+def minhash_record(config: Config) -> dict:
+    """What the copy candidates depended on: datasketch's version, hash, seed and
+    permutation scheme (2.0 changed the default to ``affine32``), and the LSH bands and
+    rows datasketch chose for ``lsh_threshold`` and ``num_perm``."""
+    bands, rows = _lsh_shape(config.lsh_threshold, config.num_perm)
+    record = dict(fingerprint.scheme())
+    record.setdefault("permutations", getattr(fingerprint.MinHash(num_perm=1, seed=fingerprint.SEED), "scheme", "legacy"))
+    record.update(num_perm=config.num_perm, lsh_threshold=config.lsh_threshold, lsh_bands=bands, lsh_rows=rows)
+    return record
