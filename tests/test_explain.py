@@ -289,12 +289,7 @@ PAGES = [
                  "reading', and block 29 (20's whole paragraph) a 'near-copy' of the shorter 20, so "
                  "'1500万元…2300余人' and '升基层治理水平…越过越红火' are in no article (rejoin.py, copies.py; "
                  "not the report)"),
-    ("en", 1, 9, "rejoin joins cut head 13 ('…would make a real differ-') to block 16, a truncated copy of "
-                 "block 5's tail, and makes block 5 (the full 'Construction is expected…') a copy of 16: "
-                 "its text is in no article (rejoin.py 'fuller reading', not the report)"),
-    ("en", 1, 25, "rejoin joins cut head 30 ('…postponing the') to block 31, a truncated copy of block 27's "
-                  "tail, and makes block 27 a copy of 31: 'The district had budgeted for a 6% increase…' "
-                  "is in no article (rejoin.py 'fuller reading', not the report)"),
+    ("en", 1, 9, None), ("en", 1, 25, None),
 ]
 
 
