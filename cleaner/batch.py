@@ -36,7 +36,7 @@ import os
 import re
 import shutil
 import signal
-import tempfile
+import threading
 import time
 import traceback
 import unicodedata
@@ -45,7 +45,7 @@ import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import closing, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -405,17 +405,37 @@ def sigterm_interrupts() -> Iterator[None]:
 
 @contextmanager
 def _signals_deferred() -> Iterator[None]:
-    """Hold SIGINT/SIGTERM back for a few statements that must not be split."""
-    mask = getattr(signal, "pthread_sigmask", None)
-    if mask is None:
-        yield
+    """Hold SIGINT/SIGTERM back for a few statements that must not be split.
+
+    Their handlers are swapped for one that only notes the signal, and a noted signal is
+    raised again once the handlers are back. (Blocking the signals with pthread_sigmask
+    does not do it: the mask is per thread, the kernel hands a signal sent to the process
+    to any thread that does not block it, such as numpy's BLAS threads or the process
+    pool's, and Python then runs the handler in the main thread wherever it has got to.)
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # Python runs signal handlers in the main thread only: nothing is raised here
         return
-    held = {signal.SIGINT, signal.SIGTERM}
-    old = mask(signal.SIG_BLOCK, held)
-    try:
+    held: list[int] = []
+    with ExitStack() as restore:  # every handler goes back, even if one raises meanwhile
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous = signal.getsignal(signum)
+            if previous is not None:  # None: not installed from Python, left alone
+                restore.callback(_set_handler, signum, previous)
+                _set_handler(signum, lambda signum, frame: held.append(signum))
         yield
-    finally:
-        mask(signal.SIG_SETMASK, old)
+    for signum in dict.fromkeys(held):
+        signal.raise_signal(signum)  # to the handler in place again, right now
+
+
+def _set_handler(signum: int, handler) -> None:
+    """``signal.signal``, which first runs the handlers of signals already caught: the
+    handler is put in place even when one of those raises."""
+    try:
+        signal.signal(signum, handler)
+    except BaseException:
+        signal.signal(signum, handler)
+        raise
 
 
 # ---------------------------------------------------------------- file names
@@ -477,22 +497,22 @@ def _valid_entry(entry: object) -> bool:
 def write_atomic(path: Path, content: str) -> None:
     """Write via a temporary file in the same folder and a rename: never a partial file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent)
+    tmp = _aside(path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        with open(tmp, "x", encoding="utf-8", newline="\n") as handle:
             handle.write(content)
-        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        tmp.unlink(missing_ok=True)
         raise
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _aside(folder: Path) -> Path:
+    """A new name for a temporary file or folder in ``folder``. The caller creates it
+    inside its ``try``, so an interruption cannot leave one it does not know of (with
+    tempfile's functions it can, between their creating it and returning its name).
+    Created with ``open(…, "x")`` or ``os.mkdir``, it gets the usual permissions."""
+    return folder / f"{TMP_PREFIX}{uuid.uuid4().hex}"
 
 
 class OutputFolder:
@@ -561,27 +581,39 @@ class OutputFolder:
     # -- writing
 
     def write(self, unit: Unit, pages: tuple[PageOut, ...]) -> None:
-        """Write a cleaned unit's page folders and record it in the manifest."""
+        """Write a cleaned unit's page folders and record it in the manifest.
+
+        Every folder is written aside first; then, with SIGINT/SIGTERM held back, they
+        are swapped in and the unit is recorded. An interruption leaves the unit's old
+        folders and entry or its new ones, never a folder the manifest does not know.
+        """
         own = [p["folder"] for p in self.entries.get(unit.key, {}).get("pages", [])]
         written = []
-        for n, page in enumerate(pages):
-            if n < len(own) and own[n].casefold() not in self.used and self._ours_or_free(own[n]):
-                folder = own[n]
-            else:
-                folder = self._claim(unit.stem if len(pages) == 1 else f"{unit.stem}_{n + 1}")
-            self.used.add(folder.casefold())
-            files = self._page_files(unit, page, n, len(pages))
-            self._replace(folder, files)
-            written.append({"folder": folder, "source": page.source, "files": sorted(files),
-                            "articles": len(page.records)})
-        for stale in own[len(pages):]:  # the input now has fewer pages than before
-            if stale.casefold() not in self.used and self._ours(self.root / stale):
-                shutil.rmtree(self.root / stale, ignore_errors=True)
-        with _signals_deferred():
-            self.entries[unit.key] = {"input": unit.key, "sha256": unit.sha256, "version": __version__,
-                                      "options": self.options, "pages": written}
-            self.owner.update({w["folder"].casefold(): unit.key for w in written})
-            self.done.append(unit.key)
+        staged: list[tuple[Path, str]] = []
+        try:
+            for n, page in enumerate(pages):
+                if n < len(own) and own[n].casefold() not in self.used and self._ours_or_free(own[n]):
+                    folder = own[n]
+                else:
+                    folder = self._claim(unit.stem if len(pages) == 1 else f"{unit.stem}_{n + 1}")
+                self.used.add(folder.casefold())
+                files = self._page_files(unit, page, n, len(pages))
+                staged.append((self._stage(files), folder))
+                written.append({"folder": folder, "source": page.source, "files": sorted(files),
+                                "articles": len(page.records)})
+            with _signals_deferred():
+                for tmp, folder in staged:
+                    self._swap(tmp, folder)
+                for stale in own[len(pages):]:  # the input now has fewer pages than before
+                    if stale.casefold() not in self.used and self._ours(self.root / stale):
+                        shutil.rmtree(self.root / stale, ignore_errors=True)
+                self.entries[unit.key] = {"input": unit.key, "sha256": unit.sha256, "version": __version__,
+                                          "options": self.options, "pages": written}
+                self.owner.update({w["folder"].casefold(): unit.key for w in written})
+                self.done.append(unit.key)
+        finally:
+            for tmp, _ in staged:  # the folders not swapped in (gone already for the others)
+                shutil.rmtree(tmp, ignore_errors=True)
         self.save(throttle=True)
 
     def _stamp(self, unit: Unit, n: int, total: int) -> dict:
@@ -622,29 +654,33 @@ class OutputFolder:
         stamp = _read_report(path)
         return stamp is not None and isinstance(stamp.get("versions"), dict) and "cleaner" in stamp["versions"]
 
-    def _replace(self, name: str, files: dict[str, str]) -> None:
-        """Write the folder aside, then swap it in: readers see the old or the new folder."""
+    def _stage(self, files: dict[str, str]) -> Path:
+        """Write a page folder aside, under a temporary name; :meth:`_swap` puts it in place."""
         if not self._index_dropped:
             (self.root / INDEX).unlink(missing_ok=True)  # stale until the run ends
             self._index_dropped = True
-        tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=self.root))
+        tmp = _aside(self.root)
         try:
-            os.chmod(tmp, 0o777 & ~_umask())
+            os.mkdir(tmp)
             for file_name, content in files.items():
                 with open(tmp / file_name, "w", encoding="utf-8", newline="\n") as handle:
                     handle.write(content)
-            target = self.root / name
-            with _signals_deferred():
-                if target.exists() or target.is_symlink():
-                    old = self.root / f"{OLD_PREFIX}{uuid.uuid4().hex}"
-                    os.rename(target, old)
-                    os.rename(tmp, target)
-                    shutil.rmtree(old, ignore_errors=True)
-                else:
-                    os.rename(tmp, target)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        return tmp
+
+    def _swap(self, tmp: Path, name: str) -> None:
+        """Put a staged folder in place of ``name``: readers see the old or the new folder.
+        Call it with signals held back (:func:`_signals_deferred`)."""
+        target = self.root / name
+        if target.exists() or target.is_symlink():
+            old = self.root / f"{OLD_PREFIX}{uuid.uuid4().hex}"
+            os.rename(target, old)
+            os.rename(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, target)
 
     # -- manifest and index
 
@@ -664,9 +700,9 @@ class OutputFolder:
         inputs only, and ``articles.jsonl`` is rebuilt from their page folders."""
         self.save(final=True)
         path = self.root / INDEX
-        fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=self.root)
+        tmp = _aside(self.root)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            with open(tmp, "x", encoding="utf-8", newline="\n") as handle:
                 for key in self.done:
                     for page in self.entries[key]["pages"]:
                         stamp = _read_report(self.root / page["folder"])
@@ -675,11 +711,9 @@ class OutputFolder:
                                              "rerun with --resume")
                         for record in stamp.get("articles", []):
                             handle.write(dumps(record) + "\n")
-            os.chmod(tmp, 0o666 & ~_umask())
             os.replace(tmp, path)
         except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+            tmp.unlink(missing_ok=True)
             raise
 
     def _read_manifest(self) -> list[dict]:

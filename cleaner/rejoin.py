@@ -246,8 +246,12 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
             if t == h:
                 continue
             tail_text = by_block[reading].text if reading in by_block else units[t].text
-            if reading != units[t].block and len(key(tail_text, lang)) < 0.9 * len(key(units[t].text, lang)):
-                continue          # a cut-down copy cannot stand in for the fuller text it repeats
+            if reading != units[t].block:
+                # another printing can stand in for the unit only as a continuation: it must
+                # end where the unit ends and carry nearly all of it
+                mine, full = key(tail_text, lang), key(units[t].text, lang)
+                if len(mine) < 0.9 * len(full) or mine[-8:] != full[-8:]:
+                    continue
             junction = junctions.score(head.text, tail_text)
             adjacency = max(0.0, 3.0 - gap)
             marker = 1.5 if (t in from_marked or (h in to_marked and t in from_marked)) else 0.0
