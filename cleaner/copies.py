@@ -154,15 +154,20 @@ def find_copies(blocks: tuple[Block, ...], lang: Language, config: Config) -> tu
             evidence[(a, b)] = _evidence(a, b, keys, sets)
         return evidence[(a, b)]
 
+    places_of = [_regions_in(keys[i], regions) for i in range(len(groups))]
+
     def spliced(i: int) -> int | None:
         """The partner ``i`` is partly inside when ``i`` starts like another block does.
 
         A spliced copy ("近年来,山东省菏泽市郓城县通过健全…" + the body of "规范运行管理。…")
         opens with a sentence start printed elsewhere and carries on with a partner's text.
         """
-        if groups[i][0].kind != "body" or not partners[i]:
+        # partners that name another place are another article's boilerplate, not sources
+        mine = places_of[i]
+        sources = [j for j in partners[i] if not (mine - places_of[j] and places_of[j] - mine)]
+        if groups[i][0].kind != "body" or not sources:
             return None
-        best = max(partners[i], key=lambda j: (ev(i, j).a_in_b, -j))
+        best = max(sources, key=lambda j: (ev(i, j).a_in_b, -j))
         if ev(i, best).a_in_b < config.splice:
             return None
         head, _ = _windows(keys[i], lang)
@@ -175,7 +180,6 @@ def find_copies(blocks: tuple[Block, ...], lang: Language, config: Config) -> tu
         suspects[i] is not None, -len(keys[i]), -len(groups[i]),
         not ends_sentence(texts[i], lang), groups[i][0].index))
 
-    places_of = [_regions_in(keys[i], regions) for i in range(len(groups))]
     kept: dict[int, int] = {}          # group → kept block index
     carrier: dict[int, tuple[int, str, float]] = {}   # group → (kept group, why, score)
     # a headline reprinted without its kicker ("单县:标题" … "标题") is a copy of the title
