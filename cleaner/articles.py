@@ -209,6 +209,11 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
     def following(p: int) -> list[int]:
         return _neighbours(page, p, 1, 4)
 
+    def once_printed(candidates: list[int]) -> int | None:
+        """The first candidate printed only once: a repeated run printed right after a
+        title is somebody's copy, not the article's opening."""
+        return next((q for q in candidates if len(page.positions[q]) <= len(paras[q].blocks)), None)
+
     def lede_after(start: int) -> int | None:
         """A lede among the next two body paragraphs printed once; a repeated run (a copy
         printed right after the title) is looked through."""
@@ -271,7 +276,8 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
         sure = lede is not None
         if lede is None:
             nxt = following(last)
-            lede = nxt[0] if nxt and paras[nxt[0]].kind == "body" and nxt[0] not in claimed else None
+            bodies = [q for q in _neighbours(page, last, 1, 6) if paras[q].kind == "body" and q not in claimed]
+            lede = once_printed(bodies) or (nxt[0] if nxt and paras[nxt[0]].kind == "body" and nxt[0] not in claimed else None)
         if lede is not None:
             claimed.add(lede)
         titles[n] = Title(title.paragraphs, title.region, title.text, lede, sure)
@@ -323,7 +329,7 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
             used.add(p)
             sure = lede is not None
             if lede is None:
-                lede = after[0]
+                lede = once_printed(after) or after[0]
             claimed.add(lede)
             titles.append(Title((p,), place_named(paras[lede].text, paras[lede].text, lang), para.text, lede, sure))
     titles.sort(key=lambda t: page.primary(t.paragraphs[0]))
