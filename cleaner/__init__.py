@@ -8,6 +8,10 @@
 
 __version__ = "0.1.0"
 
+import logging as _logging  # noqa: E402
+
+_logging.getLogger(__name__).addHandler(_logging.NullHandler())   # the library is silent; the CLI decides
+
 from .config import DEFAULT, Config  # noqa: E402
 from .errors import CleanerError, ConfigError, EncodingError, InputError, TooLargeError  # noqa: E402
 from .pipeline import STAGES, clean_bytes, clean_text  # noqa: E402

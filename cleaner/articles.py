@@ -23,6 +23,7 @@ article, and put each article's paragraphs in reading order.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import Counter, defaultdict
@@ -42,7 +43,7 @@ RETURN = 1.0
 ANCHOR = 2.0
 VOCAB_CAP = 1.5
 UNTITLED = -1
-_DEBUG = False
+log = logging.getLogger(__name__)
 
 _STOP = frozenset("the a an of and to in for on at by with from is was are were be been has have had "
                   "that this it its as or but not will said would can could which who their they he she "
@@ -323,8 +324,8 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
         elif key_length(key(para.text, lang), lang) <= 10:
             why["length"] = -1.0      # a short line is more often a section's subheading
         score = sum(why.values())
-        if _DEBUG:
-            print('HEADLINE?', round(score, 2), para.text[:30], before, after, lede, why)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("headline? %.2f %r %s", score, para.text[:30], why)
         if score >= 3.0:
             used.add(p)
             sure = lede is not None

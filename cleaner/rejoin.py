@@ -19,6 +19,7 @@ on junction evidence; otherwise that dangling rest is dropped, and recorded.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import Counter
@@ -31,7 +32,7 @@ from .types import Block, Decision, Paragraph, Unit
 STAGE = "rejoin"
 NEAR = 6
 ACCEPT = 3.0
-_DEBUG = False
+log = logging.getLogger(__name__)
 
 _HYPHEN = re.compile(r"([A-Za-z\u00c0-\u024f]+)-$")
 _FIRST_WORD = re.compile(r"^([A-Za-z\u00c0-\u024f]+)")
@@ -240,8 +241,8 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
         for t in from_marked:
             if t in tails and t not in cands:
                 cands[t] = (NEAR + 1, units[t].block, True)
-        if _DEBUG:
-            print("HEAD", units[h].block, head.text[-12:], {units[t].block: c for t, c in cands.items()})
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("head %d %r: candidates %s", units[h].block, head.text[-12:], sorted(units[t].block for t in cands))
         for t, (gap, reading, marked) in cands.items():
             if t == h:
                 continue
@@ -266,8 +267,9 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
                 continue
             if scrap and (gap > 0 or junction < 2.5):
                 continue
-            if _DEBUG:
-                print("   cand", units[t].block, tail_text[:10], "adj", adjacency, "marker", marker, "junction", round(junction, 2), "pen", penalty, "score", round(score, 2))
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("  tail %d: adjacency %.1f marker %.1f junction %.2f penalty %.1f score %.2f",
+                          units[t].block, adjacency, marker, junction, penalty, score)
             if score >= ACCEPT:
                 why = f"gap {gap}, junction {junction:.1f}" + (", across a marker" if marker else "")
                 joins.append(Join(h, t, round(score, 3), reading, why))
