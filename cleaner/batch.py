@@ -598,7 +598,8 @@ class OutputFolder:
                     folder = self._claim(unit.stem if len(pages) == 1 else f"{unit.stem}_{n + 1}")
                 self.used.add(folder.casefold())
                 files = self._page_files(unit, page, n, len(pages))
-                staged.append((self._stage(files), folder))
+                staged.append((_aside(self.root), folder))  # named before it exists: never left behind
+                self._stage(staged[-1][0], files)
                 written.append({"folder": folder, "source": page.source, "files": sorted(files),
                                 "articles": len(page.records)})
             with _signals_deferred():
@@ -612,7 +613,7 @@ class OutputFolder:
                 self.owner.update({w["folder"].casefold(): unit.key for w in written})
                 self.done.append(unit.key)
         finally:
-            for tmp, _ in staged:  # the folders not swapped in (gone already for the others)
+            for tmp, _ in staged:  # those not swapped in, if any (the others are gone already)
                 shutil.rmtree(tmp, ignore_errors=True)
         self.save(throttle=True)
 
@@ -654,21 +655,16 @@ class OutputFolder:
         stamp = _read_report(path)
         return stamp is not None and isinstance(stamp.get("versions"), dict) and "cleaner" in stamp["versions"]
 
-    def _stage(self, files: dict[str, str]) -> Path:
-        """Write a page folder aside, under a temporary name; :meth:`_swap` puts it in place."""
+    def _stage(self, tmp: Path, files: dict[str, str]) -> None:
+        """Write a page folder aside, as ``tmp`` (the caller removes it if this fails);
+        :meth:`_swap` puts it in place."""
         if not self._index_dropped:
             (self.root / INDEX).unlink(missing_ok=True)  # stale until the run ends
             self._index_dropped = True
-        tmp = _aside(self.root)
-        try:
-            os.mkdir(tmp)
-            for file_name, content in files.items():
-                with open(tmp / file_name, "w", encoding="utf-8", newline="\n") as handle:
-                    handle.write(content)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return tmp
+        os.mkdir(tmp)
+        for file_name, content in files.items():
+            with open(tmp / file_name, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(content)
 
     def _swap(self, tmp: Path, name: str) -> None:
         """Put a staged folder in place of ``name``: readers see the old or the new folder.
