@@ -29,6 +29,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from .errors import TooLargeError
 from .languages import Language, ends_sentence
 from .normalise import key, key_length
 from .places import place_named
@@ -113,6 +114,7 @@ class _Page:
             role = "both" if first and last else "first" if first else "last" if last else "inner"
             self.seq.append((p, b.index, role, b.index in kept or unit.block == b.index))
             self.unit_at[len(self.seq) - 1] = unit.block
+        self._jumps: frozenset[int] | None = None
         self.positions: dict[int, list[int]] = defaultdict(list)
         for pos, (p, _b, _r, _k) in enumerate(self.seq):
             if p is not None:
@@ -129,20 +131,33 @@ class _Page:
             if home:
                 self.home[p] = home[0]
 
-    def jumps(self) -> set[int]:
+    def jumps(self) -> frozenset[int]:
         """Positions where the reading visibly jumps: the printing before is a paragraph
         cut off from its continuation, or this printing continues a paragraph printed
         elsewhere. The page's own flow is broken there, as at a marker."""
+        # computed once per page, with each block's place in its paragraph looked up in a
+        # dict: tuple.index on a paragraph of thousands of joined blocks, at every call, was
+        # quadratic (issue 4)
+        if self._jumps is not None:
+            return self._jumps
         out = set()
+        at: list[dict[int, int]] = []
+        for para in self.paragraphs:
+            where: dict[int, int] = {}
+            for n, blk in enumerate(para.blocks):
+                where.setdefault(blk, n)
+            at.append(where)
         text = [pos for pos, item in enumerate(self.seq) if item[0] is not None]
         for a, b in zip(text, text[1:]):
             (p, blk, _r, _k), (q, blk2, _r2, _k2) = self.seq[a], self.seq[b]
-            pa, pb = self.paragraphs[p].blocks, self.paragraphs[q].blocks
-            cut_after = blk in pa and pa.index(blk) < len(pa) - 1 and not (p == q and blk2 in pa and pa.index(blk2) == pa.index(blk) + 1)
-            cut_before = blk2 in pb and pb.index(blk2) > 0 and not (p == q and blk in pb and pb.index(blk) == pb.index(blk2) - 1)
+            pa, pb = at[p], at[q]
+            last_a = len(self.paragraphs[p].blocks) - 1
+            cut_after = blk in pa and pa[blk] < last_a and not (p == q and blk2 in pa and pa[blk2] == pa[blk] + 1)
+            cut_before = blk2 in pb and pb[blk2] > 0 and not (p == q and blk in pb and pb[blk] == pb[blk2] - 1)
             if cut_after or cut_before:
                 out.add(b)
-        return out
+        self._jumps = frozenset(out)
+        return self._jumps
 
     def primary(self, p: int) -> int:
         """Sequence position of a paragraph's kept printing (once articles are assigned:
@@ -380,13 +395,18 @@ def _emissions(page: _Page, titles: list[Title], lang: Language) -> list[list[fl
     seeds = []
     regions = [key(t.region, lang) for t in titles]
     titled = {p for t in titles for p in t.paragraphs}
+    # each paragraph's key and the regions it names, once: found again for every article,
+    # against every other article's region, they made this stage cubic on a page of
+    # hundreds of articles (issue 4)
+    keys = [key(para.text, lang) for para in paras]
+    distinct = sorted({r for r in regions if r})
+    names = [{r for r in distinct if r in k} for k in keys]
     for t, title in enumerate(titles):
         seed = Counter()
         members = list(title.paragraphs) + ([title.lede] if title.lede is not None else [])
         for q in range(len(paras)):
-            k = key(paras[q].text, lang)
-            own = regions[t] and regions[t] in k
-            other = any(r and r in k for s, r in enumerate(regions) if s != t and r != regions[t])
+            own = regions[t] in names[q]
+            other = bool(names[q] - {regions[t]})
             if own and not other:
                 members.append(q)
         members.extend(_head_run(page, title, regions[t], regions, lang, titled))
@@ -398,21 +418,31 @@ def _emissions(page: _Page, titles: list[Title], lang: Language) -> list[list[fl
     # paragraphs (a smoothed language-model ratio managed under 50 %).
     seed_vectors = [{x: v * idf[x] for x, v in seed.items()} for seed in seeds]
     seed_norms = [math.sqrt(sum(v * v for v in vec.values())) or 1.0 for vec in seed_vectors]
+    # the dot products go through the articles holding each gram (the same non-zero
+    # products, summed in the same order by sum(), so the same sums), not through every
+    # article for every gram: that was paragraphs × articles × grams, minutes on a page of
+    # a thousand articles (issue 4)
+    holders: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for t, sv in enumerate(seed_vectors):
+        for x, w in sv.items():
+            holders[x].append((t, w))
     out = []
     for q, para in enumerate(paras):
-        k = key(para.text, lang)
         vec = {x: v * idf[x] for x, v in grams[q].items()}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        sims = [sum(v * sv.get(x, 0.0) for x, v in vec.items()) / (norm * sn)
-                for sv, sn in zip(seed_vectors, seed_norms)]
+        terms: dict[int, list[float]] = defaultdict(list)
+        for x, v in vec.items():
+            for t, w in holders.get(x, ()):
+                terms[t].append(v * w)
+        sims = [sum(terms.get(t, ())) / (norm * sn) for t, sn in enumerate(seed_norms)]
         centre = sum(sims) / len(sims) if sims else 0.0
         row = []
         for t in range(len(titles)):
             vocab = VOCAB * (sims[t] - centre)
             named = 0.0
-            if regions[t] and regions[t] in k:
+            if regions[t] in names[q]:
                 named += 3.0
-            elif any(r and r in k and r != regions[t] for r in regions):
+            elif names[q] - {regions[t]}:
                 named -= 3.0
             row.append(max(-VOCAB_CAP, min(VOCAB_CAP, vocab)) + named)
         out.append(row)
@@ -446,6 +476,17 @@ def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]], skip: fr
         if pos in jumps:
             cost = MARKER_SWITCH
         new, ptr = {}, {}
+        # The best state to come from, for each switch cost: the first best and the first
+        # runner-up of (score - cost), found once per printing instead of once per state
+        # (that was quadratic in the articles of a page, per printing). The choice is what
+        # max(states, key=(score[r] - (0 if r == s else into), r == s)) gives: staying
+        # wins ties, and among the others the first state in order does (issue 4).
+        tops = {}
+        for into in {cost, min(cost, RETURN)}:
+            adj = [score[r] - into for r in states]
+            first = max(range(len(states)), key=adj.__getitem__)
+            second = max((i for i in range(len(states)) if i != first), key=adj.__getitem__, default=first)
+            tops[into] = (adj, first, second)
         for s in states:
             if s == UNTITLED:
                 best_prev, best = UNTITLED, score[UNTITLED]
@@ -453,8 +494,12 @@ def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]], skip: fr
                 # going back to the article whose title this stretch of page is under is
                 # cheaper than leaving it: a printed-in continuation ends without a marker
                 into = min(cost, RETURN) if territory[pos] == s else cost
-                best_prev = max(states, key=lambda r: (score[r] - (0.0 if r == s else into), r == s))
-                best = score[best_prev] - (0.0 if best_prev == s else into)
+                adj, first, second = tops[into]
+                other = first if states[first] != s else second
+                if score[s] >= adj[other]:
+                    best_prev, best = s, score[s]
+                else:
+                    best_prev, best = states[other], adj[other]
             if pos in forced:
                 e = 0.0 if forced[pos] == s else -1e6
             elif anchors and pos in anchors:
@@ -564,11 +609,12 @@ def _order(page: _Page, members: list[int], title: Title | None, skip: frozenset
         first.append(opening)
     rest = sorted((p for p in heads if p not in first),
                   key=lambda p: (page.primary(p) < anchor, page.primary(p)))
-    order = []
+    order, placed = [], set()      # a set beside the list: `in order` was quadratic (issue 4)
     for h in first + rest:
         cur = h
-        while cur is not None and cur not in order:
+        while cur is not None and cur not in placed:
             order.append(cur)
+            placed.add(cur)
             cur = succ.get(cur)
     return order
 
@@ -611,12 +657,17 @@ def _displaced_opening(page: _Page, heads: list[int], succ: dict[int, int], titl
 
 
 def assemble(blocks: tuple[Block, ...], units: tuple[Unit, ...], paragraphs: tuple[Paragraph, ...],
-             lang: Language) -> tuple[tuple[Article, ...], tuple[Decision, ...]]:
-    """Articles in page order of their titles (an untitled lead-in first)."""
+             lang: Language, max_placements: int | None = None) -> tuple[tuple[Article, ...], tuple[Decision, ...]]:
+    """Articles in page order of their titles (an untitled lead-in first).
+
+    Raises :class:`TooLargeError` when paragraphs × articles exceed ``max_placements``
+    (checked on the kickers before finding the other titles, as each kicker is one)."""
     if not paragraphs:
         return (), ()
     page = _Page(blocks, units, paragraphs)
+    _check_placements(sum(p.kind == "kicker" for p in paragraphs), len(paragraphs), max_placements)
     titles = find_titles(page, lang)
+    _check_placements(len(titles), len(paragraphs), max_placements)
     emit = _emissions(page, titles, lang)
     path = _viterbi(page, titles, emit)
     owner = _vote(page, path, emit, titles)
@@ -665,6 +716,15 @@ def assemble(blocks: tuple[Block, ...], units: tuple[Unit, ...], paragraphs: tup
         articles.append(Article(region, text, tuple(body), title_blocks, lang.code))
     articles.sort(key=lambda a: min(a.blocks) if a.blocks else -1)
     return tuple(articles), tuple(decisions)
+
+
+def _check_placements(articles: int, paragraphs: int, limit: int | None) -> None:
+    """Placing paragraphs costs time and memory in proportion to paragraphs × articles."""
+    if limit is not None and articles * paragraphs > limit:
+        raise TooLargeError(
+            f"page has {articles:,} articles and {paragraphs:,} paragraphs: placing each paragraph weighs it "
+            f"against every article ({articles * paragraphs:,} placements, above the limit of {limit:,}): "
+            "split it into pages (form feeds between them) or raise --max-placements")
 
 
 def _territories(page: _Page, titles: list[Title]) -> list[int]:

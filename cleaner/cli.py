@@ -36,7 +36,8 @@ D = DEFAULT
 _FLAGS = {"lang": "--lang", "lsh_threshold": "--threshold", "num_perm": "--num-perm",
           "shingle_cjk": "--shingle (sets both)", "shingle_words": "--shingle (sets both)",
           "containment": "--containment", "near_copy": "--near-copy", "splice": "--splice",
-          "max_bytes": "--max-bytes"}
+          "max_bytes": "--max-bytes", "max_page_bytes": "--max-page-bytes", "max_blocks": "--max-blocks",
+          "max_placements": "--max-placements"}
 
 
 def _config_example() -> str:
@@ -140,6 +141,15 @@ common = [
     click.option("--max-bytes", type=click.IntRange(1), default=None,
                  help=f"Refuse larger inputs [default: {D.max_bytes:,}]: a page is rarely above 200 KB, "
                       "and this keeps a stray file from exhausting memory."),
+    click.option("--max-page-bytes", type=click.IntRange(1), default=None,
+                 help=f"Refuse a single page above this [default: {D.max_page_bytes:,}]: cleaning takes up to "
+                      "7 s and 160 MB per MB of page, and a page is rarely above 200 KB."),
+    click.option("--max-blocks", type=click.IntRange(1), default=None,
+                 help=f"Refuse a page of more blocks [default: {D.max_blocks:,}]: a page has a few hundred, "
+                      "and 50,000 tiny blocks already take 8-11 s and up to 0.3 GB."),
+    click.option("--max-placements", type=click.IntRange(1), default=None,
+                 help=f"Refuse a page whose paragraphs x articles exceed this [default: {D.max_placements:,}]: "
+                      "every paragraph is weighed against every article, about 3 s per million."),
     click.option("--glob", default="*.txt", show_default=True,
                  help="Files to take from folders (recursive; hidden files skipped)."),
     click.option("--text-field", default="text", show_default=True, help="JSON Lines field holding the page text."),
@@ -190,7 +200,8 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
 @with_common
 def clean(inputs, fmt, output, jobs, resume, quiet, config_file, lang, encoding, threshold, num_perm, shingle,
-          containment, near_copy, splice, max_bytes, glob, text_field, id_field, debug) -> None:
+          containment, near_copy, splice, max_bytes, max_page_bytes, max_blocks, max_placements, glob, text_field,
+          id_field, debug) -> None:
     """Clean INPUTS: page files, folders, JSON Lines dumps (.jsonl, .jsonl.gz) or - (stdin).
 
     A plain file may hold several pages separated by form feeds; each page is cleaned on
@@ -198,7 +209,8 @@ def clean(inputs, fmt, output, jobs, resume, quiet, config_file, lang, encoding,
     """
     settings = _settings(fmt or ("text" if output else "jsonl"), encoding, text_field, id_field, config_file,
                          lang=lang, lsh_threshold=threshold, num_perm=num_perm, shingle=shingle,
-                         containment=containment, near_copy=near_copy, splice=splice, max_bytes=max_bytes)
+                         containment=containment, near_copy=near_copy, splice=splice, max_bytes=max_bytes,
+                         max_page_bytes=max_page_bytes, max_blocks=max_blocks, max_placements=max_placements)
     if resume and output is None:
         raise click.UsageError("--resume needs -o DIR: it skips inputs whose outputs in DIR are complete")
     if output is not None and output.exists() and not output.is_dir():
@@ -300,7 +312,7 @@ def _silence_stdout() -> None:
               help="Write to this file (atomically) instead of stdout, e.g. -o report.html.")
 @with_common
 def explain(page, fmt, output, config_file, lang, encoding, threshold, num_perm, shingle, containment, near_copy,
-            splice, max_bytes, glob, text_field, id_field, debug) -> None:
+            splice, max_bytes, max_page_bytes, max_blocks, max_placements, glob, text_field, id_field, debug) -> None:
     """Show what was done to each block of PAGE and why.
 
     \b
@@ -310,7 +322,8 @@ def explain(page, fmt, output, config_file, lang, encoding, threshold, num_perm,
     """
     settings = _settings("jsonl", encoding, text_field, id_field, config_file,
                          lang=lang, lsh_threshold=threshold, num_perm=num_perm, shingle=shingle,
-                         containment=containment, near_copy=near_copy, splice=splice, max_bytes=max_bytes)
+                         containment=containment, near_copy=near_copy, splice=splice, max_bytes=max_bytes,
+                         max_page_bytes=max_page_bytes, max_blocks=max_blocks, max_placements=max_placements)
     if fmt is None:
         fmt = "summary" if output is None else "json" if output.suffix.lower() == ".json" else "html"
     try:

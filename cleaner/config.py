@@ -32,6 +32,20 @@ class Config:
       others is a spliced copy ("近年来,…" + another block's body).
     - ``max_bytes`` = 50 MB: refuse larger inputs with a clear message instead of
       exhausting memory; a newspaper page is rarely above 200 KB.
+    - ``max_page_bytes`` = 10 MB: refuse a single page above this (a file or dump may hold
+      many pages, up to ``max_bytes``). Time and memory grow linearly with a page, but
+      steeply: up to about 7 s of CPU and 160 MB per MB of dense running text
+      (README, "Guarantees and limits"), so a 10 MB page may take over a minute and
+      1.6 GB; a newspaper page is rarely above 200 KB.
+    - ``max_blocks`` = 100,000: refuse a page of more blocks (runs of lines between blank
+      lines). Every stage is about linear in blocks, but a block costs about 0.2 ms and
+      6 KB: a page of 50,000 tiny blocks takes 8–11 s of CPU and up to 0.3 GB (README,
+      "Guarantees and limits"), while a newspaper page has a few hundred.
+    - ``max_placements`` = 2,000,000: refuse a page whose paragraphs × articles exceed
+      this. Placing the paragraphs weighs each one against every article, so time and
+      memory grow with that product: 1,800 paragraphs × 600 articles (1,080,000) take
+      about 3 s. A newspaper page is about 200 × 10; a page of 1,000 articles is a whole
+      issue that lost its page breaks.
     """
 
     lang: str = "auto"
@@ -43,6 +57,9 @@ class Config:
     near_copy: float = 0.75
     splice: float = 0.5
     max_bytes: int = 50_000_000
+    max_page_bytes: int = 10_000_000
+    max_blocks: int = 100_000
+    max_placements: int = 2_000_000
 
     def __post_init__(self) -> None:
         if self.lang not in ("auto", "zh", "en"):
@@ -55,8 +72,9 @@ class Config:
                 raise ConfigError(f"{name}={value} must lie in (0, 1]")
         if self.shingle_cjk < 1 or self.shingle_words < 1:
             raise ConfigError("shingle sizes must be at least 1")
-        if self.max_bytes < 1:
-            raise ConfigError("max_bytes must be positive")
+        for name in ("max_bytes", "max_page_bytes", "max_blocks", "max_placements"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be positive")
 
     def updated(self, **changes) -> "Config":
         """A copy with ``changes`` applied; unknown names raise :class:`ConfigError`."""

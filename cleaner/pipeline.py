@@ -32,11 +32,18 @@ def clean_text(text: str, config: Config = DEFAULT, *, source: str = "", encodin
     >>> [(a.region, a.title, [p.text for p in a.paragraphs]) for a in result.articles]
     [('单县', '单县:创建示范片区', ['近年来,单县紧紧围绕主线。'])]
     """
-    if len(text.encode("utf-8", "surrogatepass")) > config.max_bytes:
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > config.max_bytes:
         raise TooLargeError(f"page is larger than {config.max_bytes:,} bytes: split it or raise --max-bytes")
+    if size > config.max_page_bytes:
+        raise TooLargeError(f"page is {size:,} bytes, above the limit of {config.max_page_bytes:,} for one page: "
+                            "split it into pages (form feeds between them) or raise --max-page-bytes")
     fixed, repairs = repair(text)
     lang = languages.get(config.lang, fixed)
     blocks, d_segment = segment(fixed, lang)
+    if len(blocks) > config.max_blocks:
+        raise TooLargeError(f"page has {len(blocks):,} blocks, above the limit of {config.max_blocks:,}: "
+                            "split it into pages (form feeds between them) or raise --max-blocks")
     units, d_copies = find_copies(blocks, lang, config)
     paragraphs, d_rejoin = rejoin(blocks, units, lang)
     units, d_spanning = copies_across_joins(units, paragraphs, lang, config)
@@ -44,7 +51,7 @@ def clean_text(text: str, config: Config = DEFAULT, *, source: str = "", encodin
         # the copies are gone: pair the cuts again without them
         paragraphs, d_rejoin = rejoin(blocks, units, lang)
         d_copies += d_spanning
-    articles, d_articles = assemble(blocks, units, paragraphs, lang)
+    articles, d_articles = assemble(blocks, units, paragraphs, lang, max_placements=config.max_placements)
     articles, d_tidy = tidy(articles, lang)
     decisions = d_segment + d_copies + d_rejoin + d_articles + d_tidy
     return PageResult(fixed, lang.code, blocks, articles, decisions, source, encoding, repairs)

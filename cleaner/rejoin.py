@@ -34,8 +34,18 @@ NEAR = 6
 ACCEPT = 3.0
 log = logging.getLogger(__name__)
 
-_HYPHEN = re.compile(r"([A-Za-z\u00c0-\u024f]+)-$")
+#: the word before a final hyphen; the lookbehind lets a search start only where a run of
+#: letters starts (the leftmost match always did), so it reads a long run of letters once
+#: instead of once per letter (quadratic)
+_HYPHEN = re.compile(r"(?<![A-Za-z\u00c0-\u024f])([A-Za-z\u00c0-\u024f]+)-$")
 _FIRST_WORD = re.compile(r"^([A-Za-z\u00c0-\u024f]+)")
+
+
+def _hyphen_end(text: str) -> re.Match | None:
+    """``_HYPHEN.search(text.rstrip())``, looking at the last 1,000 characters only: a
+    paragraph joined from thousands of cut blocks grows at every join, and searching all
+    of it each time is quadratic. (A run of letters longer than that is no word.)"""
+    return _HYPHEN.search(text[-1000:].rstrip())
 
 
 @dataclass(frozen=True)
@@ -73,7 +83,10 @@ def _followers(seq, limit: int):
         if u is None:
             continue
         gap, marked = 0, False
-        for v, b2, direction in seq[pos + 1:]:
+        # indexes, not seq[pos + 1:]: a slice copies the rest of the page for every unit,
+        # which is quadratic on a page of 50,000 blocks (the loop stops after ``limit``)
+        for at in range(pos + 1, len(seq)):
+            v, b2, direction = seq[at]
             if v is None:
                 marked = True
                 continue
@@ -141,7 +154,7 @@ class _Junctions:
 
     def score(self, head: str, tail: str) -> float:
         if self.lang.spaced:
-            hyphen = _HYPHEN.search(head.rstrip())
+            hyphen = _hyphen_end(head)
             first = _FIRST_WORD.match(tail.lstrip())
             if hyphen and first:
                 joined = (hyphen.group(1) + first.group(1)).lower()
@@ -165,17 +178,70 @@ class _Junctions:
         return best
 
 
-def _text_join(head: str, tail: str, lang: Language, junctions: _Junctions) -> str:
+class _Pieces:
+    """A paragraph's text while cut blocks are joined onto it, kept as pieces: building
+    one string again at every join is quadratic in a paragraph joined from thousands of
+    blocks (issue 4). Only its end is ever looked at or changed."""
+
+    def __init__(self, text: str) -> None:
+        self.pieces, self.size = [text], len(text)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __str__(self) -> str:
+        return "".join(self.pieces)
+
+    def end(self, n: int) -> str:
+        """The last ``n`` characters."""
+        out, size = [], 0
+        for piece in reversed(self.pieces):
+            out.append(piece)
+            size += len(piece)
+            if size >= n:
+                break
+        return "".join(reversed(out))[-n:]
+
+    def rstrip(self) -> None:
+        """Strip trailing whitespace, as ``str.rstrip`` would."""
+        while len(self.pieces) > 1 and not self.pieces[-1].rstrip():
+            self.size -= len(self.pieces.pop())
+        kept = self.pieces[-1].rstrip()
+        self.size -= len(self.pieces[-1]) - len(kept)
+        self.pieces[-1] = kept
+
+    def drop_last(self) -> None:
+        """Drop the last character."""
+        while len(self.pieces) > 1 and not self.pieces[-1]:
+            self.pieces.pop()
+        if self.pieces[-1]:
+            self.pieces[-1] = self.pieces[-1][:-1]
+            self.size -= 1
+
+    def append(self, text: str) -> None:
+        self.pieces.append(text)
+        self.size += len(text)
+
+
+def _text_join(head: _Pieces, tail: str, lang: Language, junctions: _Junctions) -> None:
+    """Join ``tail`` onto ``head``, in place."""
     if not lang.spaced:
-        return head + tail
-    hyphen = _HYPHEN.search(head.rstrip())
+        head.append(tail)
+        return
+    hyphen = _hyphen_end(head.end(1000))
     first = _FIRST_WORD.match(tail.lstrip())
     if hyphen and first:
         left, right = hyphen.group(1), first.group(1)
         if junctions.words.get(f"{left}-{right}".lower()) and not junctions.words.get((left + right).lower()):
-            return head.rstrip() + tail.lstrip()
-        return head.rstrip()[:-1] + tail.lstrip()
-    return head.rstrip() + " " + tail.lstrip()
+            head.rstrip()
+            head.append(tail.lstrip())
+            return
+        head.rstrip()
+        head.drop_last()
+        head.append(tail.lstrip())
+        return
+    head.rstrip()
+    head.append(" " + tail.lstrip())
 
 
 def _sentence_like(line: str) -> bool:
@@ -307,7 +373,7 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
     for u, unit in enumerate(units):
         if u in prev:
             continue
-        text, chain, starts = unit.text, [unit.block], [0]
+        text, chain, starts = _Pieces(unit.text), [unit.block], [0]
         cur = u
         while cur in nxt:
             j = nxt[cur]
@@ -320,14 +386,14 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
                 decisions.append(Decision(STAGE, units[j.tail].block, "copy",
                                           f"fuller reading of block {tail_block}, which continues block {units[cur].block}",
                                           other=tail_block))
-            joined_text = _text_join(text, tail_text, lang, junctions)
-            starts.append(len(joined_text) - len(tail_text.lstrip()))
-            text = joined_text
+            _text_join(text, tail_text, lang, junctions)
+            starts.append(len(text) - len(tail_text.lstrip()))
             decisions.append(Decision(STAGE, tail_block, "joined", f"continues block {chain[-1]} ({j.why})",
                                       other=chain[-1], score=j.score))
             chain.append(tail_block)
             cur = j.tail
         last = units[cur]
+        text = str(text)
         scrap = _dangling(text, lang) if not ends_sentence(text, lang) else ""
         if scrap:
             text = text[: len(text) - len(scrap)].rstrip()

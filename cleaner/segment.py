@@ -10,6 +10,7 @@ were printed inside a text block, so that no marker text reaches an article.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 
 from .languages import Language, ends_sentence
@@ -19,7 +20,10 @@ STAGE = "segment"
 
 _LINE = re.compile(r"[^\n]*\n?")
 _SPACE = " \t\u3000\xa0"
-_HYPHEN_END = re.compile(r"([A-Za-z\u00c0-\u024f]+)[-\u00ad]$")
+#: the word before a line-end hyphen; the lookbehind lets a search start only where a run of
+#: letters starts (same matches: the leftmost start was always there), so a long run of
+#: letters without a hyphen is passed over once instead of once per letter (quadratic)
+_HYPHEN_END = re.compile(r"(?<![A-Za-z\u00c0-\u024f])([A-Za-z\u00c0-\u024f]+)[-\u00ad]$")
 _WORD_START = re.compile(r"^([a-z\u00df-\u024f]+)")
 _WORDS = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:-[A-Za-z\u00c0-\u024f]+)*")
 _CJK_END = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef“”‘’]$")
@@ -97,11 +101,16 @@ def _split_markers(text: str, start: int, end: int, lang: Language) -> list[tupl
     """Cut a span at continuation markers: [(start, end, marker direction or None)]."""
     found = []
     segment = text[start:end]
+    # where the span's own text starts and ends: a marker is at an edge when nothing but
+    # space lies before or after it (slicing and stripping the span at every marker was
+    # quadratic in a long block full of markers)
+    first = len(segment) - len(segment.lstrip(_SPACE + "\n"))
+    last = len(segment.rstrip(_SPACE + "\n"))
     for direction, pattern in (("from", lang.marker_from), ("to", lang.marker_to)):
         for m in pattern.finditer(segment):
             if m.end() - m.start() < 3:
                 continue
-            at_edge = not segment[:m.start()].strip(_SPACE + "\n") or not segment[m.end():].strip(_SPACE + "\n")
+            at_edge = first >= m.start() or last <= m.end()
             bracketed = m.group().lstrip(_SPACE)[:1] in "(\uff08" and m.group().rstrip(_SPACE)[-1:] in ")\uff09"
             if at_edge or bracketed:
                 found.append((start + m.start(), start + m.end(), direction))
@@ -133,12 +142,38 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
 
 
 _LINE_END_SPLIT = re.compile(r"[A-Za-z\u00c0-\u024f]+[-\u00ad][ \t]*\n[ \t]*[a-z\u00df-\u024f]+")
+#: the same, starting only where a run of letters starts (see _HYPHEN_END)
+_LINE_END_SPLIT_AT_WORD = re.compile(r"(?<![A-Za-z\u00c0-\u024f])" + _LINE_END_SPLIT.pattern)
+_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 
 
 def _vocabulary(text: str) -> Counter:
     """Words of the page as printed, for deciding line-end hyphens; the halves of words
     split at a line end are left out, so they cannot vouch for themselves."""
-    return Counter(w.lower() for w in _WORDS.findall(_LINE_END_SPLIT.sub(" ", text)))
+    return Counter(w.lower() for w in _WORDS.findall(_without_split_words(text)))
+
+
+def _without_split_words(text: str) -> str:
+    """``_LINE_END_SPLIT.sub(" ", text)`` in linear time.
+
+    That pattern, searched from every letter of a long run of letters, rereads the run
+    each time (quadratic: minutes on 100 KB of letters). A match can only start where a
+    run of letters starts, or right where the previous match ended, so those are the
+    only places tried.
+    """
+    out, last = [], 0
+    while True:
+        found = None
+        if 0 < last < len(text) and _LETTER.match(text, last - 1) and _LETTER.match(text, last):
+            found = _LINE_END_SPLIT.match(text, last)     # the previous match ended inside a word
+        if found is None:
+            found = _LINE_END_SPLIT_AT_WORD.search(text, last)
+        if found is None:
+            break
+        out += [text[last:found.start()], " "]
+        last = found.end()
+    out.append(text[last:])
+    return "".join(out)
 
 
 def join_lines(lines: list[str], lang: Language, vocab: Counter) -> tuple[str, list[str]]:
@@ -157,9 +192,13 @@ def join_lines(lines: list[str], lang: Language, vocab: Counter) -> tuple[str, l
     if (not lang.spaced and len(lines) > 1 and all(len(x) <= 20 for x in lines)
             and not any(lang.sentence_end.search(x) for x in lines)):
         return " ".join(lines), []
-    out, notes = lines[0], []
+    # The text so far is kept as pieces and only its end is searched: a block of 50,000
+    # wrapped lines grew and searched the whole string at every line (quadratic). A run
+    # of letters longer than the window (no word is) is read as its last _END letters.
+    pieces, notes = [lines[0]], []
     for line in lines[1:]:
-        hyphen = _HYPHEN_END.search(out)
+        end = _last(pieces, _END)
+        hyphen = _HYPHEN_END.search(end)
         start = _WORD_START.match(line)
         if hyphen and start:
             left, right = hyphen.group(1), start.group(1)
@@ -168,16 +207,34 @@ def join_lines(lines: list[str], lang: Language, vocab: Counter) -> tuple[str, l
             keep = vocab.get(hyphenated, 0) > vocab.get(joined, 0) or (
                 vocab.get(joined, 0) == 0 and vocab.get(left.lower(), 0) > 0 and vocab.get(right.lower(), 0) > 0)
             if keep:
-                out = out + line
+                pieces.append(line)
                 notes.append(f"{left}-{right} kept")
             else:
-                out = out[:-1] + line
+                while not pieces[-1]:
+                    pieces.pop()
+                pieces[-1] = pieces[-1][:-1]
+                pieces.append(line)
                 notes.append(f"{left}-{right} → {left}{right}")
-        elif not lang.spaced and (_CJK_END.search(out) or _CJK_START.search(line)):
-            out = out + line
+        elif not lang.spaced and (_CJK_END.search(end) or _CJK_START.search(line)):
+            pieces.append(line)
         else:
-            out = out + " " + line
-    return out, notes
+            pieces.extend((" ", line))
+    return "".join(pieces), notes
+
+
+#: how much of the end of a block's text ``join_lines`` looks at
+_END = 1000
+
+
+def _last(pieces: list[str], n: int) -> str:
+    """The last ``n`` characters of ``"".join(pieces)``, read from the last pieces only."""
+    out, size = [], 0
+    for piece in reversed(pieces):
+        out.append(piece)
+        size += len(piece)
+        if size >= n:
+            break
+    return "".join(reversed(out))[-n:]
 
 
 def classify(text: str, lang: Language) -> tuple[str, str | None, str]:
@@ -189,7 +246,9 @@ def classify(text: str, lang: Language) -> tuple[str, str | None, str]:
     >>> classify("突出党群服务 打造家门口“服务窗”", ZH)[0]
     'heading'
     """
-    if not text:
+    if not text.strip():
+        # also a block of whitespace that lines are not stripped of (U+2003, U+2009, a form
+        # feed inside a page): it has no letters, and English headings split it into no words
         return "empty", None, text
     m = lang.kicker.match(text)
     if m:
@@ -236,6 +295,7 @@ def segment(text: str, lang: Language) -> tuple[tuple[Block, ...], tuple[Decisio
         else:
             spans.append((start, end, lines))
     for start, end, lines in spans:
+        ends = [y for _x, y in lines]
         for a, b, direction in _split_markers(text, start, end, lang):
             a, b = _trim(text, a, b)
             if a >= b:
@@ -245,7 +305,15 @@ def segment(text: str, lang: Language) -> tuple[tuple[Block, ...], tuple[Decisio
                 blocks.append(Block(index, a, b, text[a:b], "marker", marker=direction))
                 decisions.append(Decision(STAGE, index, "marker", f"continuation marker ({direction})"))
                 continue
-            parts = [text[max(a, x):min(b, y)] for x, y in lines if min(b, y) > max(a, x)]
+            # only the lines this part overlaps, found by bisection (a long block cut by
+            # thousands of markers looked at every line for every part: quadratic)
+            parts = []
+            for n in range(bisect_right(ends, a), len(lines)):
+                x, y = lines[n]
+                if x >= b:
+                    break
+                if min(b, y) > max(a, x):
+                    parts.append(text[max(a, x):min(b, y)])
             joined, notes = join_lines(parts, lang, vocab)
             kind, region, shown = classify(joined, lang)
             blocks.append(Block(index, a, b, shown, kind, region=region))

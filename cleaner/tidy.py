@@ -18,6 +18,9 @@ region, shares the heading's words), the heading moves down to it.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
+
 from rapidfuzz.distance import Indel
 
 from .languages import Language, sentences
@@ -95,15 +98,16 @@ def tidy(articles: tuple[Article, ...], lang: Language) -> tuple[tuple[Article, 
         article, moved = restore_headings(article, lang)
         decisions.extend(moved)
         name = article.region or article.title
-        seen: list[tuple[str, int]] = []       # sentence key, block that prints it
+        seen = _Seen()                         # sentence keys and the blocks that print them
         paragraphs = []
         for para in article.paragraphs:
             kept_pieces, offset, cuts = [], 0, []     # cuts: (offset, length) removed
+            block_at = _block_finder(para)
             first_source = None
             for piece in sentences(para.text, lang):
                 k = key(piece, lang)
-                here = para.block_at(offset)
-                source = _repeats(k, seen) if key_length(k, lang) >= _min_len(lang) else None
+                here = block_at(offset)
+                source = seen.repeats(k) if key_length(k, lang) >= _min_len(lang) else None
                 if source is not None:
                     first_source = source if first_source is None else first_source
                     decisions.append(Decision(STAGE, here, "trimmed",
@@ -113,7 +117,7 @@ def tidy(articles: tuple[Article, ...], lang: Language) -> tuple[tuple[Article, 
                 else:
                     kept_pieces.append(piece)
                     if key_length(k, lang) >= _min_len(lang):
-                        seen.append((k, here))
+                        seen.add(k, here)
                 offset += len(piece)
             text = "".join(kept_pieces).strip()
             if not text:
@@ -125,7 +129,9 @@ def tidy(articles: tuple[Article, ...], lang: Language) -> tuple[tuple[Article, 
                 paragraphs.append(para)
             else:
                 # a block's part now starts earlier by what was cut before it
-                starts = tuple(max(0, min(len(text), x - sum(n for at, n in cuts if at < x))) for x in para.starts)
+                # (cuts come in text order: what was cut before x is a prefix sum)
+                ats, removed = [at for at, _ in cuts], [0, *accumulate(n for _, n in cuts)]
+                starts = tuple(max(0, min(len(text), x - removed[bisect_left(ats, x)])) for x in para.starts)
                 paragraphs.append(Paragraph(text, para.blocks, para.kind, starts))
         out.append(Article(article.region, article.title, tuple(paragraphs), article.title_blocks, article.lang))
     return tuple(out), tuple(decisions)
@@ -139,3 +145,70 @@ def _repeats(k: str, seen: list[tuple[str, int]]) -> int | None:
         if abs(len(k) - len(s)) <= 0.2 * max(len(k), len(s)) and Indel.normalized_similarity(k, s) >= 0.9:
             return block
     return None
+
+
+class _Seen:
+    """The sentence keys kept so far in one article, in order, and the blocks printing them.
+
+    ``repeats(k)`` is ``_repeats(k, every earlier key)``. An equal key is looked up first:
+    it is then the answer, since nothing before it matched it (or it would not have been
+    kept). Otherwise every earlier key is compared while the article has at most
+    ``SCAN_ALL`` distinct sentences (articles on real pages have a few dozen). Past that
+    (a runaway page: a 5 MB line has 50,000 sentences, and comparing each with every
+    earlier one is quadratic) only these earlier keys are compared, earliest first:
+
+    - keys holding ``k``'s least common trigram (every key that contains ``k`` holds it),
+      up to ``POSTING_CAP`` keys per trigram;
+    - the last ``WINDOW`` keys, where near-copies are printed in practice.
+
+    So in such an article a near-copy of a sentence printed far back, or a sentence inside
+    an earlier one made only of trigrams common on the page, can stay.
+    """
+
+    SCAN_ALL = 500
+    POSTING_CAP = 64
+    WINDOW = 32
+
+    def __init__(self) -> None:
+        self.keys: list[tuple[str, int]] = []
+        self.first: dict[str, int] = {}              # key → position of its first printing
+        self.postings: dict[str, list[int]] = {}     # trigram → positions of keys holding it
+
+    def add(self, k: str, block: int) -> None:
+        self.keys.append((k, block))
+        self.first.setdefault(k, len(self.keys) - 1)
+        if len(self.keys) > self.SCAN_ALL:          # the index is needed from here on
+            for pos in range(len(self.keys) - 1 if self.postings else 0, len(self.keys)):
+                self._index(pos)
+
+    def _index(self, pos: int) -> None:
+        k = self.keys[pos][0]
+        for gram in {k[i:i + 3] for i in range(max(1, len(k) - 2))}:
+            posting = self.postings.setdefault(gram, [])
+            if len(posting) < self.POSTING_CAP:
+                posting.append(pos)
+
+    def repeats(self, k: str) -> int | None:
+        """The block of an earlier sentence that ``k`` repeats, or None."""
+        if k in self.first:
+            return self.keys[self.first[k]][1]
+        if len(self.keys) <= self.SCAN_ALL:
+            return _repeats(k, self.keys)
+        grams = [k[i:i + 3] for i in range(max(1, len(k) - 2))]
+        rarest = min(grams, key=lambda g: len(self.postings.get(g, ())))
+        near = range(max(0, len(self.keys) - self.WINDOW), len(self.keys))
+        for pos in sorted({*self.postings.get(rarest, ()), *near}):
+            found = _repeats(k, [self.keys[pos]])
+            if found is not None:
+                return found
+        return None
+
+
+def _block_finder(para: Paragraph):
+    """``para.block_at``, by bisection when the starts are in order (as rejoin makes them):
+    calling it for every sentence of a paragraph joined from thousands of blocks was
+    quadratic (issue 4)."""
+    starts = para.starts
+    if len(starts) == len(para.blocks) and all(a <= b for a, b in zip(starts, starts[1:])):
+        return lambda offset: para.blocks[max(0, bisect_right(starts, offset) - 1)]
+    return para.block_at
