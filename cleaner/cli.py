@@ -394,3 +394,113 @@ def summary_lines(result, rep: dict) -> list[str]:
 
 def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+# ---------------------------------------------------------------- cleaner dedup (corpus mode)
+
+@main.command(epilog=CONFIG_HELP)
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
+              help="Write JSON Lines to this file (atomically) instead of stdout, e.g. -o clusters.jsonl.")
+@click.option("--emit", type=click.Choice(["clusters", "articles"]), default="clusters", show_default=True,
+              help="clusters: one line per cluster of recurring articles or fragments, its members with "
+                   "Jaccard and containment to the one kept, and why; articles: this run's articles once "
+                   "each, with also_in naming the other readings.")
+@click.option("--index", "index_spec", default=None, metavar="PATH|redis://HOST:PORT/DB",
+              help="Persistent index: compare with everything stored by earlier runs and store this run "
+                   "(a SQLite file, created when missing; or a Redis server shared by several writers).")
+@click.option("-j", "--jobs", type=click.IntRange(0), default=1, show_default=True,
+              help="Processes cleaning pages in parallel (0: one per CPU); the output is the same for any N.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+@with_common
+def dedup(inputs, output, emit, index_spec, jobs, quiet, config_file, lang, encoding, threshold, num_perm, shingle,
+          containment, near_copy, splice, max_bytes, max_page_bytes, max_blocks, max_placements, glob, text_field,
+          id_field, debug) -> None:
+    """Find articles and fragments that recur across the pages of INPUTS (and, with
+    --index, of earlier runs).
+
+    Each page is cleaned as by `cleaner clean`; its articles and paragraphs are compared
+    by MinHash/LSH candidates verified exactly (Jaccard, containment) and grouped into
+    connected components. The rules are written in cleaner/corpus.py.
+
+    \b
+    cleaner dedup pages/ -o clusters.jsonl
+    cleaner dedup pages/ --emit articles -o articles.jsonl
+    cleaner dedup today/ --index corpus.sqlite -o clusters.jsonl
+    cleaner dedup today/ --index redis://127.0.0.1:6379/0 -o clusters.jsonl
+    """
+    import time
+
+    from . import corpus
+    from .index import open_index
+
+    started = time.perf_counter()
+    settings = _settings("jsonl", encoding, text_field, id_field, config_file,
+                         lang=lang, lsh_threshold=threshold, num_perm=num_perm, shingle=shingle,
+                         containment=containment, near_copy=near_copy, splice=splice, max_bytes=max_bytes,
+                         max_page_bytes=max_page_bytes, max_blocks=max_blocks, max_placements=max_placements)
+    rules = corpus.Rules.from_config(settings.config)
+    try:
+        sources = plan_sources(inputs, glob)
+    except ConfigError as err:
+        raise click.UsageError(one_line(str(err))) from None
+    store = None
+    failed = pages = 0
+    try:
+        if index_spec is not None:
+            store = open_index(index_spec, rules)
+        records: list = []
+        articles: dict = {}
+        with sigterm_interrupts():
+            for recs, arts, error in corpus.read_records(iter_units(sources, settings, sys.stdin.buffer), settings,
+                                                         jobs or os.cpu_count() or 1, emit == "articles"):
+                if error is not None:
+                    failed += 1
+                    _echo_error(error)
+                    continue
+                pages += len({(r.source, r.page) for r in recs})
+                records += corpus.renumber(recs, len(records))
+                articles.update(arts)
+            run = corpus.dedup(records, rules, store)
+    except CleanerError as err:
+        if debug:
+            raise
+        _echo_error(str(err))
+        sys.exit(err.exit_code)
+    except KeyboardInterrupt:
+        click.echo("cleaner: interrupted; the index keeps every batch written before", err=True)
+        sys.exit(130)
+    finally:
+        if store is not None:
+            store.close()
+    if emit == "clusters":
+        content = "".join(dumps(c.as_dict()) + "\n" for c in run.clusters)
+    else:
+        also = corpus.also_in(run.clusters)
+        dropped = {m.record.id for c in run.clusters if c.kind == "article" for m in c.members if not m.kept}
+        content = "".join(dumps(art | {"also_in": also.get(rid, [])}) + "\n"
+                          for rid, art in articles.items() if rid not in dropped)
+    try:
+        if output is None:
+            _utf8_stdout()(content)
+            sys.stdout.buffer.flush()
+        else:
+            write_atomic(output, content)
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(1)
+    except OSError as err:
+        if debug:
+            raise
+        _echo_error(f"cannot write {output}: {err.strerror or err}: choose a file in a folder you can write")
+        sys.exit(1)
+    if not quiet:
+        kinds = {k: sum(1 for c in run.clusters if c.kind == k) for k in corpus.KINDS}
+        click.echo(f"cleaner: {pages} page(s), {run.records} records ({run.eligible} long enough to compare), "
+                   f"{kinds['article']} article and {kinds['fragment']} fragment cluster(s), "
+                   f"{run.duplicates('article')} duplicate article(s), {run.duplicates('fragment')} duplicate "
+                   f"fragment(s)" + (f", {run.stored_before} matched or rerun from the index, "
+                                     f"{len(run.created)} stored" if store is not None else "")
+                   + f", {time.perf_counter() - started:.1f} s", err=True)
+    if failed:
+        sys.exit(1)

@@ -26,3 +26,13 @@ class ConfigError(CleanerError):
     """An option or a config file has a value the pipeline cannot use."""
 
     exit_code = 2
+
+
+class StoreError(CleanerError):
+    """A persistent corpus index (``cleaner dedup --index``) cannot be opened or written."""
+
+
+class IndexMismatchError(StoreError):
+    """A corpus index was built with other settings; mixing them would give wrong clusters."""
+
+    exit_code = 2
