@@ -338,6 +338,8 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
             why["length"] = 3.0 if len(words) >= 6 else -1.5 if len(words) <= 3 else 0.0
         elif key_length(key(para.text, lang), lang) <= 10:
             why["length"] = -1.0      # a short line is more often a section's subheading
+        if lang.not_headline is not None and lang.not_headline.search(para.text):
+            why["not headline style"] = -3.0
         score = sum(why.values())
         if log.isEnabledFor(logging.DEBUG):
             log.debug("headline? %.2f %r %s", score, para.text[:30], why)

@@ -47,6 +47,12 @@ class Language:
     item_lead: re.Pattern | None = None
     #: words a headline never ends on; a short line ending on one is a cut sentence
     function_words: frozenset[str] = frozenset()
+    #: a line that reads as running text, never as a heading (reported speech: "…said the
+    #: county had little"); None where no such cue is known
+    body_cue: re.Pattern | None = None
+    #: a line that may head a section but hardly ever a whole article (English headlines
+    #: drop the leading article: "Farms added", not "The farms range from…")
+    not_headline: re.Pattern | None = None
 
 
 # "(上接B6版)", "(接第3版)", "上接第二版", "(下转A2版)", "转第4版": a page number (a letter and
@@ -73,6 +79,10 @@ _EN_MARK_TO = re.compile(
     r"|Fortsetzung(?:[ \t]{1,3}auf)?[ \t]{1,3}Seite[ \t]{1,3}[0-9]{1,3}"
     r"|Suite[ \t]{1,3}(?:en[ \t]{1,3})?page[ \t]{1,3}[0-9]{1,3})[ \t]{0,3}\)?",
     re.IGNORECASE)
+
+#: "GETTYSBURG — ", "NEW BLOOMFIELD, Pa. — ": a dateline opens an article's first paragraph
+_EN_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'’\-]{2,20}(?:[ \t][A-Z][A-Z.'’\-]{1,20}){0,3}(?:,[ \t][A-Z][A-Za-z.]{1,12})?[ \t]{0,3}(?:[—–]|--)")
 
 ZH = Language(
     code="zh",
@@ -109,13 +119,15 @@ EN = Language(
         r"|(?P<county>[A-Z][a-z]{1,20}(?:[ \t][A-Z][a-z]{1,20}){0,2}[ \t](?:County|Parish|Borough|Township))"
         r"[ \t]{0,3}(?::|[—–]|--))[ \t]{0,3}(?P<rest>.*)$",
         re.DOTALL),
-    lede=re.compile(r"^[A-Z][A-Z.'’\-]{2,20}(?:[ \t][A-Z][A-Z.'’\-]{1,20}){0,3}(?:,[ \t][A-Z][A-Za-z.]{1,12})?[ \t]{0,3}(?:[—–]|--)"),
+    lede=_EN_DATELINE,
     max_heading=110,
     function_words=frozenset(
         "a an the of to in for on at by with from and or but nor as than that which who whom whose "
         "is are was were be been being has have had will would shall should can could may might must "
         "its their his her our your my this these those about into over under after before between "
         "during through without within against among said says".split()),
+    body_cue=re.compile(_EN_DATELINE.pattern + r"|\b(?:said|told)\b"),
+    not_headline=re.compile(r"^[\"'“‘]?(?:The|A|An)[ \t]"),
 )
 
 LANGUAGES = {"zh": ZH, "en": EN}

@@ -159,11 +159,15 @@ class _Junctions:
             if hyphen and first:
                 joined = (hyphen.group(1) + first.group(1)).lower()
                 return 3.0 if self.words.get(joined) else 2.0
-            start = tail.lstrip("\"'“‘( ")[:1]
+            opening = tail.lstrip("\"'“‘( ")
+            start = opening[:1]
             if start.islower():
                 return 2.0
-            if start.isdigit():
-                return 0.5
+            if start.isdigit() or start in "$£€" and opening[1:2].isdigit():
+                return 0.5      # "…stood at roughly" + "$14 million…"
+            word = _FIRST_WORD.match(opening)
+            if word and word.group(1).lower() in self.lang.function_words:
+                return -2.5     # "The levy will…": a capitalised function word opens a sentence
             return -1.0
         hk, tk = key(head, self.lang), key(tail, self.lang)
         if not hk or not tk:
@@ -244,10 +248,12 @@ def _text_join(head: _Pieces, tail: str, lang: Language, junctions: _Junctions) 
     head.append(" " + tail.lstrip())
 
 
-def _sentence_like(line: str) -> bool:
+def _sentence_like(line: str, lang: Language) -> bool:
     """A short unfinished line that reads like the start of a sentence rather than a
-    headline: it has a comma, opens a quotation, or runs to eleven words or more."""
-    return "," in line or line.lstrip()[:1] in "\"“'‘" or len(line.split()) >= 11
+    headline: it has a comma, opens a quotation, runs to eleven words or more, or opens
+    the way headlines do not ("The commissioners directed…")."""
+    return ("," in line or line.lstrip()[:1] in "\"“'‘" or len(line.split()) >= 11
+            or lang.not_headline is not None and bool(lang.not_headline.search(line)))
 
 
 def _dangling(text: str, lang: Language) -> str:
@@ -329,7 +335,7 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
             penalty = max((p for before, p in starts.get(tail_text, {}).items() if before != h), default=0.0)
             score = adjacency + marker + junction - penalty
             if head.kind == "heading" and (gap > 0 or junction < 2.0 or (not lang.spaced and " " in head.text)
-                                           or (lang.spaced and junction < 3.0 and not _sentence_like(head.text))):
+                                           or (lang.spaced and junction < 3.0 and not _sentence_like(head.text, lang))):
                 continue
             if scrap and (gap > 0 or junction < 2.5):
                 continue

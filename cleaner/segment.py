@@ -269,6 +269,8 @@ def is_heading_like(text: str, lang: Language) -> bool:
         return False
     if not lang.spaced and any(c in text for c in ",\uff0c、"):
         return False
+    if lang.body_cue is not None and lang.body_cue.search(text):
+        return False
     if lang.spaced:
         last = text.split()[-1].lower().strip("\"'”’)")
         if last in lang.function_words or last[-1:].isdigit() and not text[:1].isdigit():
