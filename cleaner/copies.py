@@ -104,8 +104,10 @@ def _by_length(regions: frozenset[str]) -> tuple[tuple[int, frozenset[str]], ...
 def _candidates(keys: list[str], sets: list[frozenset], texts: list[str], lang: Language,
                 config: Config) -> tuple[set[tuple[int, int]], dict[str, set[int]]]:
     """Candidate pairs of distinct texts, and the sentence index they came from."""
+    size = config.shingle_words if lang.spaced else config.shingle_cjk
     pairs = fingerprint.candidate_pairs(
-        fingerprint.signatures(sets, config.num_perm), config.lsh_threshold, config.num_perm)
+        fingerprint.signature_matrix(keys, config.num_perm, size=size, words=lang.spaced),
+        config.lsh_threshold, config.num_perm)
     index: dict[str, set[int]] = defaultdict(set)
     for i, text in enumerate(texts):
         for piece in sentences(text, lang):

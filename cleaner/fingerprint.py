@@ -8,13 +8,26 @@ false negatives; we ask for a low threshold (0.3 by default) because every candi
 is verified exactly afterwards (``copies``), so a missed pair costs quality while a
 false candidate costs only a comparison.
 
-Signatures use datasketch's defaults (SHA-1 32-bit hash of the UTF-8 shingle, seed 1,
-its 2.x ``affine32`` permutation scheme) so that they can be stored and compared with
-any datasketch ``MinHash``.
+Two ways in, one signature format (datasketch 2.x's ``affine32`` permutations, seed
+:data:`SEED`, ``uint32`` values):
+
+- :func:`signature_matrix` — the fast path ``copies`` uses: shingles are hashed from
+  the keys' code points with numpy (:mod:`cleaner.minhash`, base hash
+  :data:`HASH`), one row per key. Equal, bit for bit, to
+  ``datasketch.MinHash(num_perm, seed=SEED, hashfunc=minhash.base_hash)`` fed the
+  shingles of ``normalise.shingles``; :func:`lean` wraps rows as ``LeanMinHash``.
+- :func:`signatures` — datasketch's default hash (SHA-1, ``sha1_hash32``) of shingle
+  sets of strings, as ``MinHash.bulk`` gives them: for comparing with sketches made by
+  datasketch itself. Hashing stays one shingle at a time, so it is the slow way.
+
+:func:`scheme` says what a signature depends on (``scheme()`` for :func:`signatures`,
+``scheme(HASH)`` for the fast path); store it beside any persisted one.
 """
 
 from __future__ import annotations
 
+import hashlib
+import struct
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -22,35 +35,81 @@ import datasketch
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
+from . import minhash
+
 SEED = 1
+#: The base hash of :func:`signature_matrix` (see :func:`cleaner.minhash.base_hash`).
+HASH = minhash.HASH_NAME
+#: The base hash of :func:`signatures`: datasketch's default.
+SHA1 = "sha1_hash32"
 
 
-def scheme() -> dict:
-    """What a stored signature depends on, for reports and persisted indexes."""
-    return {"library": "datasketch", "version": getattr(datasketch, "__version__", "?"),
-            "hash": "sha1_hash32", "seed": SEED}
+def scheme(hash: str = SHA1) -> dict:
+    """What a stored signature depends on, for reports and persisted indexes: the base
+    hash of a shingle, the seed and the permutation scheme (plus ``num_perm`` and the
+    shingles themselves, which the caller records). ``scheme()`` describes
+    :func:`signatures` (datasketch's default hash), ``scheme(HASH)``
+    :func:`signature_matrix` and :func:`set_signature_matrix` (what ``copies`` uses).
+
+    >>> scheme()["hash"], scheme(HASH)["permutations"]
+    ('sha1_hash32', 'affine32')
+    """
+    record = {"library": "datasketch", "version": getattr(datasketch, "__version__", "?"),
+              "hash": hash, "seed": SEED, "permutations": "affine32"}
+    if hash == HASH:
+        record["hash_definition"] = (f"Horner over the shingle's code points mod 2^64, multiplier {minhash.POLY:#x}; "
+                                     "MurmurHash3 fmix64; high 32 bits (cleaner.minhash.base_hash)")
+    elif hash != SHA1:
+        raise ValueError(f"unknown hash {hash!r}: use fingerprint.HASH or fingerprint.SHA1")
+    return record
 
 
-#: shingles hashed per ``update_batch`` call: datasketch builds a ``num_perm`` × batch table
-#: of 64-bit values, 1.7 GB for the 1.7 million shingles of a 5 MB line in one call. A
-#: minimum taken batch by batch is the same minimum.
+def signature_matrix(keys: Sequence[str], num_perm: int, *, size: int, words: bool) -> np.ndarray:
+    """MinHash signatures of the shingle sets of ``keys`` (``normalise.shingles(key, …)``:
+    ``size``-grams of words when ``words``, else of characters), one ``uint32`` row of
+    ``num_perm`` values per key; an empty key has the empty signature (every value
+    2^32 - 1). Base hash :data:`HASH`.
+
+    >>> m = signature_matrix(["甲乙丙丁戊己", "甲乙丙丁戊己", ""], 16, size=5, words=False)
+    >>> m.shape, bool((m[0] == m[1]).all()), int(m[2].min()) == 2 ** 32 - 1
+    ((3, 16), True, True)
+    """
+    return minhash.signature_matrix(keys, num_perm, SEED, size, words)
+
+
+def set_signature_matrix(sets: Sequence[Iterable[str]], num_perm: int) -> np.ndarray:
+    """As :func:`signature_matrix`, for shingle sets already made (strings hashed whole)."""
+    hashes, counts = minhash.set_hashes([s if isinstance(s, (set, frozenset)) else set(s) for s in sets])
+    return minhash.signatures_from_hashes(hashes, counts, num_perm, SEED)
+
+
+def lean(matrix: np.ndarray) -> list[LeanMinHash]:
+    """Rows of a signature matrix as datasketch ``LeanMinHash`` (for ``MinHashLSH``,
+    ``jaccard``, serialisation)."""
+    return [LeanMinHash(seed=SEED, hashvalues=row, scheme="affine32") for row in matrix]
+
+
+#: Kept for callers that size their inputs by it: shingles per batch in the old
+#: per-set ``update_batch`` path. :func:`signatures` now bounds its memory by
+#: :data:`cleaner.minhash.PERM_BATCH` instead.
 BATCH = 8192
 
 
+def _sha1_hash32(shingle: str) -> int:
+    return struct.unpack("<I", hashlib.sha1(shingle.encode("utf-8")).digest()[:4])[0]
+
+
 def signatures(sets: Sequence[Iterable[str]], num_perm: int) -> list[LeanMinHash]:
-    """One MinHash signature per shingle set (permutations shared across the batch, as
-    ``MinHash.bulk`` does, with each set hashed in batches of :data:`BATCH`)."""
+    """One MinHash signature per shingle set with datasketch's defaults (``sha1_hash32``
+    of the UTF-8 shingle, seed :data:`SEED`, ``affine32``): what ``MinHash.bulk`` gives,
+    with the permutations applied by :mod:`cleaner.minhash`."""
     if not sets:
         return []
-    base = MinHash(num_perm=num_perm, seed=SEED)
-    out = []
-    for shingles in sets:
-        encoded = [s.encode("utf-8") for s in sorted(shingles)]
-        minhash = base.copy()
-        for start in range(0, len(encoded), BATCH):
-            minhash.update_batch(encoded[start:start + BATCH])
-        out.append(LeanMinHash(minhash))
-    return out
+    materialised = [s if isinstance(s, (set, frozenset)) else set(s) for s in sets]
+    counts = np.fromiter(map(len, materialised), dtype=np.int64, count=len(materialised))
+    hashes = np.fromiter((_sha1_hash32(s) for shingles in materialised for s in shingles),
+                         dtype=np.uint32, count=int(counts.sum()))
+    return lean(minhash.signatures_from_hashes(hashes, counts, num_perm, SEED))
 
 
 #: A band value shared by more sets than this pairs each of them with the first
@@ -67,29 +126,23 @@ def bands(threshold: float, num_perm: int) -> tuple[int, int]:
     return lsh.b, lsh.r
 
 
-def candidate_pairs(sigs: Sequence[LeanMinHash], threshold: float, num_perm: int) -> set[tuple[int, int]]:
+def candidate_array(sigs: np.ndarray | Sequence[LeanMinHash], threshold: float, num_perm: int) -> np.ndarray:
+    """Candidate pairs as an ``(m, 2)`` array of indices ``i < j``, sorted: see
+    :func:`candidate_pairs`."""
+    matrix = sigs if isinstance(sigs, np.ndarray) else (
+        np.stack([s.hashvalues for s in sigs]) if len(sigs) else np.zeros((0, num_perm), dtype=np.uint32))
+    b, r = bands(threshold, num_perm)
+    return minhash.band_pairs(matrix, b, r, BUCKET_CAP)
+
+
+def candidate_pairs(sigs: np.ndarray | Sequence[LeanMinHash], threshold: float, num_perm: int) -> set[tuple[int, int]]:
     """Index pairs ``(i, j)``, ``i < j``, that share at least one LSH band.
 
-    The bands are ``MinHashLSH``'s (the same ``b`` and ``r``; two sets share a bucket when
-    a band of their signatures is equal), grouped here with numpy, one sort per band,
-    rather than by a ``MinHashLSH`` insert and query per set: the same pairs (up to
-    :data:`BUCKET_CAP`), without its per-set cost, which dominated a page of 50,000 blocks.
+    ``sigs`` is a signature matrix (:func:`signature_matrix`) or a list of MinHashes. The
+    bands are ``MinHashLSH``'s (the same ``b`` and ``r``; two sets share a bucket when a
+    band of their signatures is equal), grouped with numpy, one sort per band, rather
+    than by a ``MinHashLSH`` insert and query per set: the same pairs (up to
+    :data:`BUCKET_CAP`), without its per-set cost.
     """
-    if len(sigs) < 2:
-        return set()
-    b, r = bands(threshold, num_perm)
-    matrix = np.stack([sig.hashvalues for sig in sigs])
-    pairs: set[tuple[int, int]] = set()
-    for band in range(b):
-        values = matrix[:, band * r:(band + 1) * r]
-        order = np.lexsort(values.T[::-1])        # by bucket; stable, so page order inside one
-        ranked = values[order]
-        edges = np.flatnonzero(np.any(ranked[1:] != ranked[:-1], axis=1)) + 1
-        starts = np.concatenate(([0], edges))
-        ends = np.concatenate((edges, [len(order)]))
-        for start, end in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist()):
-            members = order[start:end].tolist()
-            for x, i in enumerate(members[1:], 1):
-                for j in members[:min(x, BUCKET_CAP)]:
-                    pairs.add((j, i))
-    return pairs
+    pairs = candidate_array(sigs, threshold, num_perm)
+    return set(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist()))

@@ -1,0 +1,337 @@
+"""Vectorised MinHash and LSH banding with numpy: the fast path behind ``fingerprint``.
+
+Per-shingle Python work is the wall for MinHash in Python (a ``set`` of 5-gram slices
+alone caps near 10,000 fragments a second), so nothing here touches a shingle as a
+Python object. Keys are concatenated and read as one array of code points; every
+shingle is a span ``[start, end)`` of that array, and its hash a polynomial over its
+code points taken from prefix sums:
+
+    P[i] = c[0]·B^(i-1) + … + c[i-1]        (mod 2^64, B odd)
+    hash(start, end) = P[end] - P[start]·B^(end-start)
+
+which is Horner's rule over the span, so a shingle hashes the same wherever it stands.
+:func:`base_hash` is the same function written plainly, one shingle at a time.
+
+From there the steps are datasketch 2.x's ``affine32`` scheme, bit for bit: the 32-bit
+base hash is mixed with the MurmurHash3 finaliser and each permutation ``k`` maps it to
+``a[k]·h + b[k] mod 2^32`` (``a`` odd, so a bijection), with ``a`` and ``b`` drawn as
+datasketch draws them from ``numpy.random.RandomState(seed)``. A signature computed
+here equals ``datasketch.MinHash(num_perm, seed, hashfunc=base_hash)`` fed the same
+shingles, so datasketch's ``LeanMinHash``, ``MinHashLSH`` and ``jaccard`` accept it.
+
+Candidates come from sorting, not from a hash table of buckets: per band, the rows of
+the band are reduced to one 64-bit key, sorted, and runs of equal rows are buckets.
+
+Only numpy is imported here; datasketch stays behind ``fingerprint``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+#: Multiplier of the polynomial hash: the 64-bit FNV prime (odd, so invertible mod 2^64).
+POLY = 0x100000001B3
+_MASK64 = (1 << 64) - 1
+_MASK32 = (1 << 32) - 1
+#: Name of the base hash, as :func:`fingerprint.scheme` reports it.
+HASH_NAME = "poly64-fnv-fmix64-hi32"
+#: Value of an empty signature (datasketch's affine32 sentinel).
+EMPTY = np.uint32(_MASK32)
+
+#: Code points hashed per piece: keys are processed in pieces of about this many
+#: characters (a longer key is a piece of its own), keeping the working arrays small.
+PIECE_CHARS = 1 << 17
+#: Shingles permuted at once: a ``num_perm`` × this table of 32-bit values (8 MB at 128).
+PERM_BATCH = 1 << 14
+
+_U64 = np.uint64
+_U32 = np.uint32
+
+
+def _fmix64_int(x: int) -> int:
+    x ^= x >> 33
+    x = (x * 0xFF51AFD7ED558CCD) & _MASK64
+    x ^= x >> 33
+    x = (x * 0xC4CEB9FE1A85EC53) & _MASK64
+    return x ^ (x >> 33)
+
+
+def base_hash(shingle: str | bytes) -> int:
+    """The 32-bit base hash of one shingle: Horner's rule over its code points modulo
+    2^64 with multiplier :data:`POLY`, mixed with the 64-bit MurmurHash3 finaliser, high
+    32 bits. Bytes are read as UTF-8 (datasketch callers often encode first).
+
+    >>> base_hash("甲乙丙丁戊") == base_hash("甲乙丙丁戊".encode("utf-8"))
+    True
+    >>> 0 <= base_hash("the long term") < 2 ** 32
+    True
+    """
+    if isinstance(shingle, bytes):
+        shingle = shingle.decode("utf-8", "surrogatepass")
+    p = 0
+    for ch in shingle:
+        p = (p * POLY + ord(ch)) & _MASK64
+    return _fmix64_int(p) >> 32
+
+
+def _fmix64(x: np.ndarray) -> np.ndarray:
+    x ^= x >> _U64(33)
+    x *= _U64(0xFF51AFD7ED558CCD)
+    x ^= x >> _U64(33)
+    x *= _U64(0xC4CEB9FE1A85EC53)
+    x ^= x >> _U64(33)
+    return x
+
+
+def _fmix32(x: np.ndarray) -> np.ndarray:
+    """datasketch's pre-mix for ``affine32`` (MurmurHash3's 32-bit finaliser)."""
+    x ^= x >> _U32(16)
+    x *= _U32(0x85EBCA6B)
+    x ^= x >> _U32(13)
+    x *= _U32(0xC2B2AE35)
+    x ^= x >> _U32(16)
+    return x
+
+
+@lru_cache(maxsize=16)
+def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(a, b)``, the affine32 permutations datasketch 2.x draws for ``num_perm`` and
+    ``seed`` (``a`` odd). Read-only arrays, shared."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    a.flags.writeable = b.flags.writeable = False
+    return a, b
+
+
+@lru_cache(maxsize=4)
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``POLY^i`` and ``POLY^-(i+1)`` for ``i < n``, modulo 2^64."""
+    up = np.full(n, POLY, dtype=_U64)
+    up[0] = 1
+    down = np.full(n, pow(POLY, -1, 1 << 64), dtype=_U64)
+    return np.cumprod(up), np.cumprod(down)
+
+
+def _table(n: int) -> tuple[np.ndarray, np.ndarray]:
+    size = PIECE_CHARS + 1
+    while size < n:
+        size *= 2
+    return _powers(size) if size == PIECE_CHARS + 1 else _powers.__wrapped__(size)
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _spans(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray, size: int,
+           words: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shingle spans of the keys ``codes[starts[k]:starts[k] + lengths[k]]`` (all
+    non-empty), as ``normalise.shingles`` makes them: ``size``-grams of characters, or of
+    words split at single spaces; a key of at most ``size`` units is one shingle.
+
+    Returns ``(begin, end, count)``: the spans, key by key, and how many each key has.
+    """
+    if not words:
+        units = lengths
+        unit_start = unit_end = None
+    else:
+        ends = starts + lengths                # each key is followed by a separator
+        cut = np.zeros(len(codes) + 1, dtype=bool)
+        cut[ends] = True                       # the end of each key ends its last word
+        cut[:-1] |= codes == 32
+        bound = np.flatnonzero(cut)
+        owner = np.searchsorted(ends, bound, side="left")
+        unit_end = bound
+        unit_start = np.empty_like(bound)
+        unit_start[1:] = bound[:-1] + 1
+        if len(bound):
+            unit_start[0] = starts[0]
+        first_of_key = np.ones(len(bound), dtype=bool)
+        first_of_key[1:] = owner[1:] != owner[:-1]
+        unit_start[first_of_key] = starts[owner[first_of_key]]
+        units = np.bincount(owner, minlength=len(starts))
+    whole = units <= size
+    count = np.where(whole, 1, units - size + 1)
+    total = int(count.sum())
+    key = np.repeat(np.arange(len(starts)), count)
+    offset = np.zeros(len(starts), dtype=np.int64)
+    np.cumsum(count[:-1], out=offset[1:])
+    j = np.arange(total, dtype=np.int64) - offset[key]
+    whole_s = whole[key]
+    if not words:
+        begin = starts[key] + j
+        end = np.where(whole_s, starts[key] + lengths[key], begin + size)
+        return begin, end, count
+    first_unit = np.zeros(len(starts), dtype=np.int64)
+    np.cumsum(units[:-1], out=first_unit[1:])
+    lo = np.minimum(first_unit[key] + j, len(unit_start) - 1)
+    hi = np.minimum(lo + size - 1, len(unit_end) - 1)
+    begin = np.where(whole_s, starts[key], unit_start[lo])
+    end = np.where(whole_s, starts[key] + lengths[key], unit_end[hi])
+    return begin, end, count
+
+
+def shingle_hashes(keys: Sequence[str], size: int, words: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Base hashes (:func:`base_hash`) of every shingle of every key, key by key, and the
+    number of shingles of each key (0 for an empty key).
+
+    >>> h, n = shingle_hashes(["甲乙丙丁", ""], 3, False)
+    >>> n.tolist(), sorted(h.tolist()) == sorted([base_hash("甲乙丙"), base_hash("乙丙丁")])
+    ([2, 0], True)
+    """
+    hashes, counts = [], []
+    for piece in _pieces(keys):
+        h, c = _piece_hashes([keys[i] for i in piece], size, words)
+        hashes.append(h)
+        counts.append(c)
+    if not counts:
+        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64)
+    return np.concatenate(hashes), np.concatenate(counts)
+
+
+def _pieces(keys: Sequence[str]):
+    piece, chars = [], 0
+    for i, k in enumerate(keys):
+        if piece and chars + len(k) > PIECE_CHARS:
+            yield piece
+            piece, chars = [], 0
+        piece.append(i)
+        chars += len(k) + 1
+    if piece:
+        yield piece
+
+
+def _piece_hashes(keys: list[str], size: int, words: bool) -> tuple[np.ndarray, np.ndarray]:
+    lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    counts = np.zeros(len(keys), dtype=np.int64)
+    present = np.flatnonzero(lengths)
+    if not len(present):
+        return np.zeros(0, dtype=np.uint32), counts
+    # one separator after each key, so that a key's words end at its own end
+    codes = _code_points("\x00".join(keys[i] for i in present))
+    starts = np.zeros(len(present), dtype=np.int64)
+    np.cumsum(lengths[present][:-1] + 1, out=starts[1:])
+    begin, end, count = _spans(codes, starts, lengths[present], size, words)
+    counts[present] = count
+    up, down = _table(len(codes) + 1)
+    prefix = np.zeros(len(codes) + 1, dtype=_U64)
+    np.cumsum(codes.astype(_U64) * down[:len(codes)], out=prefix[1:])
+    prefix *= up[:len(codes) + 1]
+    h = prefix[end] - prefix[begin] * up[end - begin]
+    return (_fmix64(h) >> _U64(32)).astype(np.uint32), counts
+
+
+def signatures_from_hashes(hashes: np.ndarray, counts: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
+    """MinHash signatures (``len(counts)`` × ``num_perm``, uint32) of sets given by their
+    base hashes, set by set (``counts[k]`` hashes for set ``k``; an empty set gets the
+    empty signature, every value 2^32 - 1, as datasketch's)."""
+    a, b = permutations(num_perm, seed)
+    out = np.full((len(counts), num_perm), EMPTY, dtype=np.uint32)
+    if not len(hashes):
+        return out
+    owner = np.repeat(np.arange(len(counts)), counts)
+    mixed = _fmix32(hashes.astype(np.uint32, copy=True))
+    buffer = np.empty((num_perm, min(PERM_BATCH, len(mixed))), dtype=np.uint32)
+    for lo in range(0, len(mixed), PERM_BATCH):
+        h = mixed[lo:lo + PERM_BATCH]
+        own = owner[lo:lo + PERM_BATCH]
+        # num_perm × shingles, so that reduceat runs along contiguous rows
+        table = buffer if len(h) == buffer.shape[1] else np.empty((num_perm, len(h)), dtype=np.uint32)
+        np.multiply(a[:, None], h[None, :], out=table)
+        table += b[:, None]
+        first = np.flatnonzero(np.concatenate(([True], own[1:] != own[:-1])))
+        mins = np.minimum.reduceat(table, first, axis=1).T
+        rows = own[first]
+        np.minimum(out[rows], mins, out=mins)
+        out[rows] = mins
+    return out
+
+
+def signature_matrix(keys: Sequence[str], num_perm: int, seed: int, size: int, words: bool) -> np.ndarray:
+    """MinHash signatures (``len(keys)`` × ``num_perm``, uint32) of the shingle sets of
+    ``keys``, as ``normalise.shingles(key, …)`` makes them."""
+    hashes, counts = shingle_hashes(keys, size, words)
+    return signatures_from_hashes(hashes, counts, num_perm, seed)
+
+
+def set_hashes(sets: Sequence) -> tuple[np.ndarray, np.ndarray]:
+    """Base hashes of every shingle of every set of strings, set by set, and the size of
+    each set: the shingles are concatenated by C-level joins, not hashed one by one."""
+    counts = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
+    flat = [s for shingles in sets for s in shingles]
+    if not flat:
+        return np.zeros(0, dtype=np.uint32), counts
+    hashes = []
+    for lo in range(0, len(flat), PERM_BATCH * 4):
+        part = flat[lo:lo + PERM_BATCH * 4]
+        h, _ = _whole_hashes(part)
+        hashes.append(h)
+    return np.concatenate(hashes), counts
+
+
+def _whole_hashes(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Base hash of each string taken whole (an empty string hashes as empty)."""
+    lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
+    codes = _code_points("".join(strings))
+    starts = np.zeros(len(strings), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    up, down = _table(len(codes) + 1)
+    prefix = np.zeros(len(codes) + 1, dtype=_U64)
+    np.cumsum(codes.astype(_U64) * down[:len(codes)], out=prefix[1:])
+    prefix *= up[:len(codes) + 1]
+    end = starts + lengths
+    h = prefix[end] - prefix[starts] * up[lengths]
+    return (_fmix64(h) >> _U64(32)).astype(np.uint32), lengths
+
+
+def band_pairs(matrix: np.ndarray, b: int, r: int, cap: int) -> np.ndarray:
+    """Row pairs ``(i, j)``, ``i < j``, equal on all ``r`` rows of some band (band ``t`` is
+    columns ``t·r … t·r + r - 1``), as an ``(m, 2)`` int64 array sorted and unique. In a
+    bucket of more than ``cap`` rows each row is paired only with the first ``cap`` rows
+    of the bucket (in row order)."""
+    n = len(matrix)
+    if n < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    found = []
+    for band in range(b):
+        values = matrix[:, band * r:(band + 1) * r]
+        keyed = np.zeros(n, dtype=_U64)
+        for col in range(values.shape[1]):
+            keyed *= _U64(0x9E3779B97F4A7C15)
+            keyed ^= values[:, col].astype(_U64)
+            keyed = _fmix64(keyed)
+        order = np.argsort(keyed, kind="stable")     # stable: row order inside a bucket
+        ranked = values[order]
+        sorted_keys = keyed[order]
+        new = np.empty(n, dtype=bool)
+        new[0] = True
+        # a bucket is a run of equal rows (equal keys of unequal rows are told apart)
+        new[1:] = (sorted_keys[1:] != sorted_keys[:-1]) | np.any(ranked[1:] != ranked[:-1], axis=1)
+        start = np.flatnonzero(new)
+        size = np.diff(np.append(start, n))
+        crowded = size > 1
+        if not crowded.any():
+            continue
+        start, size = start[crowded], size[crowded]
+        # member x (1 ≤ x < size) of a bucket pairs with members 0 … min(x, cap) - 1
+        x_bucket = np.repeat(np.arange(len(start)), size - 1)
+        x_first = np.zeros(len(start), dtype=np.int64)
+        np.cumsum(size[:-1] - 1, out=x_first[1:])
+        x = np.arange(len(x_bucket), dtype=np.int64) - x_first[x_bucket] + 1
+        per_x = np.minimum(x, cap)
+        y_of = np.repeat(np.arange(len(x)), per_x)
+        y_first = np.zeros(len(x), dtype=np.int64)
+        np.cumsum(per_x[:-1], out=y_first[1:])
+        y = np.arange(len(y_of), dtype=np.int64) - y_first[y_of]
+        base = start[x_bucket][y_of]
+        i = order[base + y]
+        j = order[base + x[y_of]]
+        found.append(i.astype(np.int64) * n + j)
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    codes = np.unique(np.concatenate(found))
+    return np.stack([codes // n, codes % n], axis=1)
