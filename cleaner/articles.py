@@ -30,9 +30,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from .errors import TooLargeError
-from .languages import Language, ends_sentence
+from .languages import Language, ends_sentence, sentences
 from .normalise import key, key_length
-from .places import place_named
+from .places import place_named, plausible_place
 from .types import Article, Block, Decision, Paragraph, Unit
 
 STAGE = "articles"
@@ -300,6 +300,7 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
     shift = _Shift(page, lang)
     regions = [key(t.region, lang) for t in titles if t.region]
 
+    headings = [q for q, para in enumerate(paras) if q not in used and para.kind == "heading"]
     for p, para in enumerate(paras):
         if p in used or para.kind != "heading":
             continue
@@ -318,6 +319,10 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
             why["lede before"] = 3.0
         if p == first_text:
             why["top of page"] = 3.0
+        if any(_parallel(para.text, paras[q].text, lang) for q in headings if q != p):
+            why["parallel to another heading"] = -2.0
+        if _opens_on_new_place(page, p, after, before, regions, lang):
+            why["opening names a new place"] = 1.5
         if not regions:
             why["no kickers"] = 1.5      # a page without kickers: its headings are mostly headlines
         if before:
@@ -352,6 +357,60 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
             titles.append(Title((p,), place_named(paras[lede].text, paras[lede].text, lang), para.text, lede, sure))
     titles.sort(key=lambda t: page.primary(t.paragraphs[0]))
     return titles
+
+
+def _parallel(a: str, b: str, lang: Language) -> bool:
+    """Two headings built alike, as the section headings of one article are: as many
+    parts, and a part in the same place opening the same way ("优化阵地布局 让服务更近" /
+    "丰富服务内容 让服务更暖", "突出政治引领 打造党建新阵地" / "突出党群服务 打造…"). A
+    headline is rarely built like another heading. (Parts merely as long as each other
+    are not enough: "大山深处的小山村 走出一条苹果致富路" is as long as a section heading
+    of another article.)
+
+    >>> from cleaner.languages import ZH
+    >>> _parallel("优化阵地布局 让服务更近", "丰富服务内容 让服务更暖", ZH)
+    True
+    >>> _parallel("建强党群服务阵地 打造城市幸福社区", "聚力党建综合阵地建设 筑牢基层坚实堡垒", ZH)
+    False
+    """
+    if lang.spaced:
+        return False      # English subheads are a word or three; their shape says little
+    left, right = a.split(), b.split()
+    if len(left) < 2 or len(left) != len(right) or a == b:
+        return False
+    return any(x[:2] == y[:2] for x, y in zip(left, right))
+
+
+#: how many printings before an opening are searched for an earlier mention of its place
+EARLIER = 40
+
+
+def _opens_on_new_place(page: _Page, p: int, after: list[int], before: list[int], regions: list[str],
+                        lang: Language) -> bool:
+    """The first sentence after heading ``p`` (or, for a headline printed after its
+    opening, the one just before it) names a place not mentioned in the printings before
+    it: a report starts somewhere new ("初夏时节，走进沂源县的大山深处…"). A page's kicker
+    regions are left to their own evidence, and an opening printed right after another
+    heading is that heading's, not this one's."""
+    paras = page.paragraphs
+    openings = after[:1]
+    if before:
+        pos = page.primary(before[0])
+        prev = page.seq[pos - 1][0] if pos > 0 else None
+        if prev is None or paras[prev].kind == "body":
+            openings = openings + before[:1]
+    for opening in openings:
+        text = paras[opening].text
+        first = (sentences(text, lang) or [text])[0]
+        place = place_named(first, text, lang)
+        k = key(place, lang)
+        if not plausible_place(place, lang) or k in regions:
+            continue
+        pos = page.primary(opening)
+        earlier = (page.seq[i][0] for i in range(max(0, pos - EARLIER), pos))
+        if not any(q is not None and q != opening and k in key(paras[q].text, lang) for q in earlier):
+            return True
+    return False
 
 
 def _region_of_kicker(page: _Page, title: Title) -> bool:

@@ -22,6 +22,23 @@ _EN_COUNTY = re.compile(r"\b(?P<place>[A-Z][a-z]+(?:[ \t][A-Z][a-z]+){0,2}[ \t](
 _EN_AREA = re.compile(r"\bthe[ \t](?P<place>[A-Z][a-z]+(?:[ \t][A-Z][a-z]+){0,2})[ \t](?:area|region|valley)\b")
 
 
+#: characters never inside a Chinese place name: a candidate holding one ("业是全市") is a
+#: phrase that happens to end in 市
+_ZH_NEVER_INSIDE = set("是的了和与及或将为等对在到从于向把被这那其该各全本我们你他")
+
+
+def plausible_place(name: str, lang: Language) -> bool:
+    """Whether a name :func:`place_named` returned can stand as a place on its own.
+
+    >>> from cleaner.languages import ZH
+    >>> plausible_place("沂源县", ZH), plausible_place("业是全市", ZH)
+    (True, False)
+    """
+    if not name:
+        return False
+    return lang.spaced or len(name) <= 5 and not any(c in _ZH_NEVER_INSIDE for c in name)
+
+
 def _zh_candidates(text: str) -> list[tuple[int, str]]:
     """(start, name) of every spelling that could be a place name ending at a suffix."""
     out = []

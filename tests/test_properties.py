@@ -220,8 +220,6 @@ def test_cleaning_the_sample_articles_gives_them_back():
 
 # ---------------------------------------------------------------- never worse
 
-@pytest.mark.xfail(strict=True, reason="undamaged pages lose quality: 沂源县's section heading '年轻人回来了' starts a "
-                                       "new article, and 沂源县 merges into 牡丹区; see the pinned examples")
 @budget(15)
 @given(specs())
 @example(("zh", (("牡丹区", 1, 13), ("沂源县", 1, 8)), 0))
