@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from .languages import Language, ends_sentence, sentences
@@ -266,6 +266,34 @@ def _dangling(text: str, lang: Language) -> str:
     return rest if size <= (1 if lang.spaced else 2) else ""
 
 
+def _improve(joins: list[Join], nxt: dict[int, Join], prev: dict[int, int]) -> None:
+    """Best-first pairing can take from an open head the only tail it has, for a head
+    that had another: "…this" + "when many residents…" taken by "…budget this", whose own
+    continuation "farmland requires…" was nearly as good. Where giving that other head its
+    next-best free tail makes the two joins together score more than the one, swap (one
+    step of augmenting the matching, in the same best-first order)."""
+    by_head: dict[int, list[Join]] = defaultdict(list)
+    for j in joins:
+        by_head[j.head].append(j)
+    for j in joins:
+        if j.head in nxt or j.tail not in prev or j.tail in nxt and _reaches(nxt, j.tail, j.head):
+            continue
+        other = prev[j.tail]
+        taken = nxt[other]
+        for alt in by_head[other]:
+            if alt.tail in prev or alt.tail == j.head or alt.score + j.score <= taken.score:
+                continue
+            # both new joins must leave the chains free of cycles
+            del nxt[other], prev[j.tail]
+            nxt[j.head], prev[j.tail] = j, j.head
+            if _reaches(nxt, alt.tail, other) or alt.tail == other:
+                del nxt[j.head], prev[j.tail]
+                nxt[other], prev[j.tail] = taken, other
+                continue
+            nxt[other], prev[alt.tail] = alt, other
+            break
+
+
 def _reaches(nxt: dict, start: int, target: int) -> bool:
     cur = start
     while cur in nxt:
@@ -366,6 +394,7 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
             continue
         nxt[j.head] = j
         prev[j.tail] = j.head
+    _improve(joins, nxt, prev)
     # A head still open and a text printed right after a "continued from" marker that
     # nothing continues yet are the two ends of one cut: pair what is left, best first.
     leftovers.sort(key=lambda j: (-j.score, units[j.head].block, units[j.tail].block))
