@@ -606,6 +606,25 @@ def _vote(page: _Page, path: list[int], emit: list[list[float]], titles: list[Ti
     return out
 
 
+def _copies_before_lede(page: _Page, titles: list[Title]) -> frozenset[int]:
+    """Printings between a title and its lede (found by looking through them) of text
+    printed elsewhere as well: a repeated run pushed in after the headline, which says
+    nothing about the article it sits in."""
+    out = set()
+    for title in titles:
+        if title.lede is None or not title.sure:
+            continue
+        start = page.primary(title.paragraphs[-1])
+        end = next((pos for pos in page.positions[title.lede] if pos > start), None)
+        if end is None or end - start > 12:
+            continue
+        for pos in range(start + 1, end):
+            q = page.seq[pos][0]
+            if q is not None and any(not start < other < end for other in page.positions[q]):
+                out.add(pos)
+    return frozenset(out)
+
+
 def _out_of_place(page: _Page, path: list[int], owner: dict[int, int]) -> frozenset[int]:
     """Printings of a block that sit in another article's run while another printing of
     the same block sits in its own article: copies to look through, not evidence."""
@@ -730,14 +749,18 @@ def assemble(blocks: tuple[Block, ...], units: tuple[Unit, ...], paragraphs: tup
     titles = find_titles(page, lang)
     _check_placements(len(titles), len(paragraphs), max_placements)
     emit = _emissions(page, titles, lang)
-    path = _viterbi(page, titles, emit)
-    owner = _vote(page, path, emit, titles)
+    between = _copies_before_lede(page, titles)
+    path = _viterbi(page, titles, emit, between)
+    owner = _vote(page, path, emit, titles, between)
     skip = _out_of_place(page, path, owner)
+    # (the run between a title and its lede is looked through for placing paragraphs,
+    # but its order still counts when ordering an article)
+    looked_through = skip | between
     # a paragraph joined across a jump carries its article to where its tail is printed
     anchors = {pos: owner[p] for p, para in enumerate(paragraphs) if len(para.blocks) > 1 and owner.get(p, UNTITLED) != UNTITLED
-               for pos in page.positions.get(p, []) if pos not in skip}
-    path = _viterbi(page, titles, emit, skip, anchors)
-    owner = _vote(page, path, emit, titles, skip)
+               for pos in page.positions.get(p, []) if pos not in looked_through}
+    path = _viterbi(page, titles, emit, looked_through, anchors)
+    owner = _vote(page, path, emit, titles, looked_through)
     for t, title in enumerate(titles):
         for p in title.paragraphs:
             owner[p] = t
