@@ -232,22 +232,30 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
 
     def lede_after(start: int) -> int | None:
         """A lede among the next two body paragraphs printed once; a repeated run (a copy
-        printed right after the title) is looked through."""
-        bodies = 0
+        printed right after the title) is looked through. Where the run holds a lede too
+        (another article's opening, repeated), the one sharing most words with the title
+        is taken: a headline sums up its own lede."""
+        bodies, found = 0, []
         for q in _neighbours(page, start, 1, 10):
             repeated = len(page.positions[q]) > len(paras[q].blocks)
             if paras[q].kind != "body":
                 if repeated:
                     continue
-                return None
+                break
             if lang.lede.search(paras[q].text):
-                return q
+                found.append(q)
+                if not repeated:
+                    break
+                continue
             if repeated:
                 continue
             bodies += 1
             if bodies == 2:
-                return None
-        return None
+                break
+        if len(found) < 2:
+            return found[0] if found else None
+        words = _title_words(" ".join(paras[t].text for t in [start] if paras[t].text) or "", lang)
+        return max(found, key=lambda q: (len(words & _title_words(paras[q].text, lang)), -found.index(q)))
 
     for p, para in enumerate(paras):
         if p in used or para.kind != "kicker":
@@ -357,6 +365,15 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
             titles.append(Title((p,), place_named(paras[lede].text, paras[lede].text, lang), para.text, lede, sure))
     titles.sort(key=lambda t: page.primary(t.paragraphs[0]))
     return titles
+
+
+def _title_words(text: str, lang: Language) -> set[str]:
+    """Content words of a title or lede, for telling which lede a headline sums up:
+    character pairs for unspaced scripts, five-letter word stems for spaced ones."""
+    k = key(text, lang)
+    if lang.spaced:
+        return {w[:5] for w in k.split() if w not in lang.function_words and len(w) > 2}
+    return {k[i:i + 2] for i in range(len(k) - 1)}
 
 
 def _parallel(a: str, b: str, lang: Language) -> bool:
