@@ -254,8 +254,11 @@ def signatures_from_hashes(hashes: np.ndarray, counts: np.ndarray, num_perm: int
 def signature_matrix(keys: Sequence[str], num_perm: int, seed: int, size: int, words: bool) -> np.ndarray:
     """MinHash signatures (``len(keys)`` × ``num_perm``, uint32) of the shingle sets of
     ``keys``, as ``normalise.shingles(key, …)`` makes them."""
-    hashes, counts = shingle_hashes(keys, size, words)
-    return signatures_from_hashes(hashes, counts, num_perm, seed)
+    out = np.full((len(keys), num_perm), EMPTY, dtype=np.uint32)
+    for piece in _pieces(keys):                # piece by piece: memory is the matrix plus one piece
+        hashes, counts = _piece_hashes([keys[i] for i in piece], size, words)
+        out[piece[0]:piece[-1] + 1] = signatures_from_hashes(hashes, counts, num_perm, seed)
+    return out
 
 
 def set_hashes(sets: Sequence) -> tuple[np.ndarray, np.ndarray]:
