@@ -421,11 +421,14 @@ def _opens_on_new_place(page: _Page, p: int, after: list[int], before: list[int]
         first = (sentences(text, lang) or [text])[0]
         place = place_named(first, text, lang)
         k = key(place, lang)
-        if not plausible_place(place, lang) or k in regions:
-            continue
+        if not plausible_place(place, lang) or k in regions or first[first.find(place) + len(place):][:1] == "域":
+            continue      # (…区 + 域: "打造区域品牌")
         pos = page.primary(opening)
+        start = key(text, lang)[:12]
         earlier = (page.seq[i][0] for i in range(max(0, pos - EARLIER), pos))
-        if not any(q is not None and q != opening and k in key(paras[q].text, lang) for q in earlier):
+        # (a variant of the opening itself printed earlier does not count)
+        if not any(q is not None and q != opening and k in key(paras[q].text, lang)
+                   and not key(paras[q].text, lang).startswith(start) for q in earlier):
             return True
     return False
 

@@ -27,16 +27,21 @@ _EN_AREA = re.compile(r"\bthe[ \t](?P<place>[A-Z][a-z]+(?:[ \t][A-Z][a-z]+){0,2}
 _ZH_NEVER_INSIDE = set("是的了和与及或将为等对在到从于向把被这那其该各全本我们你他")
 
 
+#: words that end like a place name and are not one ("组建片区", "打造区域", "全省大部分地区")
+_ZH_NOT_PLACE = re.compile(r"(?:片|社|地|园|景|城|辖|街|小|山|湖|库|矿|郊|政|专|校|分|示范|开发|功能)区$|(?:城|全|超|门|都)市$")
+
+
 def plausible_place(name: str, lang: Language) -> bool:
     """Whether a name :func:`place_named` returned can stand as a place on its own.
 
     >>> from cleaner.languages import ZH
-    >>> plausible_place("沂源县", ZH), plausible_place("业是全市", ZH)
-    (True, False)
+    >>> plausible_place("沂源县", ZH), plausible_place("业是全市", ZH), plausible_place("组建片区", ZH)
+    (True, False, False)
     """
     if not name:
         return False
-    return lang.spaced or len(name) <= 5 and not any(c in _ZH_NEVER_INSIDE for c in name)
+    return lang.spaced or (len(name) <= 5 and not any(c in _ZH_NEVER_INSIDE for c in name)
+                           and not _ZH_NOT_PLACE.search(name))
 
 
 def _zh_candidates(text: str) -> list[tuple[int, str]]:
