@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import Indel, Levenshtein
 
 from . import fingerprint
 from .config import Config
@@ -150,6 +150,54 @@ def _evidence(a: int, b: int, keys: list[str], sets: list[frozenset]) -> Evidenc
     )
 
 
+#: near-copy pairs examined per page for a borrowed phrase, and the largest page (in
+#: distinct texts, in characters) examined at all: each examination searches the page's
+#: text once, so the work stays below 200 × 1 MB on any page (a real page is 10-50 KB)
+BORROW_CHECKS = 200
+BORROW_TEXTS = 5000
+BORROW_CHARS = 1_000_000
+
+
+def _borrowed(keys: list[str], partners: dict[int, list[int]], ev, config: Config, lang: Language) -> set[int]:
+    """Texts that are the damaged side of a near-copy pair: where two readings differ by
+    a short phrase, the one whose phrase is printed elsewhere on the page borrowed it
+    (a copy with "配强综合阵地工作力量" for "理顺党建综合阵地工作体系" took "配强…工作力量"
+    from the sentence before), while the original's phrase is its own."""
+    if len(keys) > BORROW_TEXTS or sum(map(len, keys)) > BORROW_CHARS:
+        return set()
+    out: set[int] = set()
+    checks = 0
+    page = "\x00".join(keys)
+    least = 4 if lang.spaced else 2
+
+    def elsewhere(segment: str, a: int, b: int) -> bool:
+        # printed in a text other than the pair itself
+        found = page.count(segment)
+        return found > keys[a].count(segment) + keys[b].count(segment)
+
+    for i in sorted(partners):
+        for j in partners[i]:
+            if j <= i or checks >= BORROW_CHECKS:
+                continue
+            e = ev(i, j)
+            if e.similarity < config.near_copy or min(len(keys[i]), len(keys[j])) < 0.9 * max(len(keys[i]), len(keys[j])):
+                continue
+            checks += 1
+            ops = [op for op in Levenshtein.opcodes(keys[i], keys[j]) if op.tag != "equal"]
+            if not ops:
+                continue
+            mine = keys[i][ops[0].src_start:ops[-1].src_end]
+            theirs = keys[j][ops[0].dest_start:ops[-1].dest_end]
+            if len(mine) < least or len(theirs) < least or len(mine) > 40 or len(theirs) > 40:
+                continue
+            i_borrowed, j_borrowed = elsewhere(mine, i, j), elsewhere(theirs, i, j)
+            if i_borrowed and not j_borrowed:
+                out.add(i)
+            elif j_borrowed and not i_borrowed:
+                out.add(j)
+    return out
+
+
 def find_copies(blocks: tuple[Block, ...], lang: Language, config: Config) -> tuple[tuple[Unit, ...], tuple[Decision, ...]]:
     """Group copies into units; every text block gets a ``kept`` or ``copy`` decision."""
     regions = find_regions(blocks, lang)
@@ -199,8 +247,9 @@ def find_copies(blocks: tuple[Block, ...], lang: Language, config: Config) -> tu
         return best if index.get("^" + head, set()) - {i, best} else None
 
     suspects = {i: spliced(i) for i in range(len(groups))}
+    borrowed = _borrowed(keys, partners, ev, config, lang)
     order = sorted(range(len(groups)), key=lambda i: (
-        suspects[i] is not None, -len(keys[i]), -len(groups[i]),
+        suspects[i] is not None, i in borrowed, -len(keys[i]), -len(groups[i]),
         not ends_sentence(texts[i], lang), groups[i][0].index))
 
     kept: dict[int, int] = {}          # group → kept block index
