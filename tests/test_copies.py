@@ -152,3 +152,23 @@ def test_english_truncated_copy():
 def test_markers_and_empty_blocks_are_not_units():
     units, _ = run([A, "(上接B6版)", B])
     assert [u.block for u in units] == [0, 2]
+
+
+@pytest.mark.parametrize("order", ["variant first", "original first"])
+def test_the_reading_that_borrowed_a_phrase_is_the_copy(order):
+    # the variant replaced "按照每公里每年三千元的标准" with a phrase printed in A ("新修农村公路三百公里")
+    original = C
+    variant = C.replace("按照每公里每年三千元的标准", "新修农村公路三百公里的标准")
+    blocks = [A, B, variant, original] if order == "variant first" else [A, B, original, variant]
+    units, fates = run(blocks)
+    kept_text = {u.text for u in units}
+    assert original in kept_text and variant not in kept_text
+    copy_block = 2 if order == "variant first" else 3
+    assert fates[copy_block][0] == "copy"
+
+
+def test_a_phrase_found_nowhere_else_decides_nothing():
+    # neither reading's phrase is printed elsewhere: the fuller, then the first reading is kept
+    variant = C.replace("三千元", "五千元")
+    units, fates = run([A, variant, C])
+    assert fates[1][0] == "kept" and fates[2][0] == "copy"
