@@ -109,6 +109,8 @@ def _attested_starts(seq, units: tuple[Unit, ...], blocks_by_index, lang: Langua
             continue
         before = units[prev[0]]
         text = blocks_by_index[cur[1]].text
+        if text.lstrip("\"'“‘( ")[:1].islower():
+            continue      # a lower-case opening never starts a paragraph, whatever precedes it
         if before.kind in ("heading", "kicker"):
             penalty = 9.0
         elif ends_sentence(blocks_by_index[prev[1]].text, lang):
@@ -355,7 +357,9 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
                     continue
             junction = junctions.score(head.text, tail_text)
             adjacency = max(0.0, 3.0 - gap)
-            marker = 1.5 if (t in from_marked or (h in to_marked and t in from_marked)) else 0.0
+            # after a "continued from" marker; more so when the head is where a "continued
+            # on" marker sends the reader
+            marker = (1.5 + (1.0 if h in to_marked else 0.0)) if t in from_marked else 0.0
             if h in to_marked and t not in from_marked:
                 adjacency = 0.0   # "(下转…)": what is printed next is not the continuation
             if lang.lede.search(tail_text):
