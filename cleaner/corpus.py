@@ -200,7 +200,7 @@ def page_records(result: PageResult, source: str, page: int, seen: int = 0) -> l
     return out
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 13)
 def _shingles(key: str, lang: str, size_cjk: int, size_words: int) -> frozenset[str]:
     return cut_shingles(key, LANGUAGES[lang], size_cjk, size_words)
 
@@ -252,7 +252,8 @@ def lsh_pairs(records: Sequence[Record], sigs: np.ndarray, rules: Rules) -> np.n
     position = np.empty(n, dtype=np.int64)
     position[rank] = np.arange(n)            # a record's place in (seen, id) order
     kinds = np.array([KINDS.index(rec.kind) for rec in records], dtype=np.int64)
-    found = []
+    found: list[np.ndarray] = []          # per band: unique pair codes (left * n + right)
+    pending = 0
     for band in range(b):
         cols = sigs[:, band * r:(band + 1) * r]
         order = np.lexsort((position, *(cols[:, c] for c in range(r - 1, -1, -1)), kinds))
@@ -262,18 +263,23 @@ def lsh_pairs(records: Sequence[Record], sigs: np.ndarray, rules: Rules) -> np.n
         new[1:] = np.any(ranked[1:] != ranked[:-1], axis=1) | (kinds_ranked[1:] != kinds_ranked[:-1])
         starts = np.maximum.accumulate(np.where(new, np.arange(n), 0))
         offset = np.arange(n) - starts
+        codes = []
         for k in range(rules.bucket_pairs):
             mask = offset > k
             if not mask.any():
                 break
-            found.append(np.stack((order[starts[mask] + k], order[mask]), axis=1))
+            # sorted by position inside a bucket: the earlier record is on the left
+            codes.append(order[starts[mask] + k] * n + order[mask])
+        if codes:
+            found.append(np.unique(np.concatenate(codes)))
+            pending += len(found[-1])
+        if len(found) > 1 and pending > 2 * len(found[0]) + 100_000:
+            found = [np.unique(np.concatenate(found))]     # the same pairs recur in many bands
+            pending = len(found[0])
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.concatenate(found)
-    # first in (seen, id) order on the left
-    swap = position[pairs[:, 0]] > position[pairs[:, 1]]
-    pairs[swap] = pairs[swap][:, ::-1]
-    return np.unique(pairs, axis=0)
+    codes = np.unique(np.concatenate(found))
+    return np.stack((codes // n, codes % n), axis=1)
 
 
 # ---------------------------------------------------------------- verification and clusters
@@ -363,7 +369,9 @@ def cluster_records(records: Sequence[Record], rules: Rules, pairs: np.ndarray |
         extra = back[np.asarray(pairs, dtype=np.int64)]
         extra = extra[(extra >= 0).all(axis=1)]
         candidates = np.unique(np.concatenate((candidates, extra)), axis=0) if len(extra) else candidates
-    edges = [(i, j) for i, j in candidates.tolist() if verify(sub[i], sub[j], rules)]
+    edges = []
+    for start in range(0, len(candidates), 100_000):
+        edges += [(i, j) for i, j in candidates[start:start + 100_000].tolist() if verify(sub[i], sub[j], rules)]
     clusters = [make_cluster([sub[x] for x in group], rules, stored) for group in components(len(sub), edges)]
     clusters.sort(key=lambda c: (KINDS.index(c.kind), c.representative.seen, c.representative.id))
     return clusters
