@@ -439,9 +439,17 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
             if lede is None:
                 lede = once_printed(after) or after[0]
             claimed.add(lede)
-            titles.append(Title((p,), place_named(paras[lede].text, paras[lede].text, lang), para.text, lede, sure))
+            # the place the lede names, else one the headline itself names ("…across Juniata County")
+            place = place_named(paras[lede].text, paras[lede].text, lang) or _headline_place(para.text, lang)
+            titles.append(Title((p,), place, para.text, lede, sure))
     titles.sort(key=lambda t: page.primary(t.paragraphs[0]))
     return titles
+
+
+def _headline_place(text: str, lang: Language) -> str:
+    """A place a headline names outright, if it is a plausible one."""
+    place = place_named(text, text, lang)
+    return place if plausible_place(place, lang) and len(place) < len(text) else ""
 
 
 def _title_words(text: str, lang: Language) -> set[str]:
@@ -812,7 +820,7 @@ def _displaced_opening(page: _Page, heads: list[int], succ: dict[int, int], titl
             continue
         if any(len(page.paragraphs[q].blocks) > 1 and any(pos in jumps for pos in page.positions[q]) for q in chain):
             return None
-        if any(len(page.positions[q]) > len(page.paragraphs[q].blocks) for q in chain):
+        if all(len(page.positions[q]) > len(page.paragraphs[q].blocks) for q in chain):
             return None       # a repeated run printed before the title, not its opening
         pos = page.primary(h)
         prev = next((page.seq[i] for i in range(pos - 1, -1, -1) if i not in skip), None)
@@ -871,7 +879,7 @@ def assemble(blocks: tuple[Block, ...], units: tuple[Unit, ...], paragraphs: tup
             if not _region_of_kicker(page, title):
                 # a plain headline: the place its lede names, else the headline itself
                 region = place_named(body[0].text, whole, lang) if body else ""
-                region = region or text
+                region = region or _headline_place(text, lang) or text
         else:
             region = place_named(body[0].text, whole, lang) if body else ""
             text, title_blocks = "", ()
