@@ -411,11 +411,17 @@ def _count(n: int, one: str, many: str | None = None) -> str:
                    "(a SQLite file, created when missing; or a Redis server shared by several writers).")
 @click.option("-j", "--jobs", type=click.IntRange(0), default=1, show_default=True,
               help="Processes cleaning pages in parallel (0: one per CPU); the output is the same for any N.")
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+              help="local: this process (and --jobs); spark: Apache Spark, the same clusters on a cluster "
+                   "(pip install 'cleaner[spark]' and Java 17; reads Parquet too; -o x.parquet writes Parquet).")
+@click.option("--master", default=None, metavar="URL",
+              help="Spark master for --engine spark, e.g. local[2] or spark://host:7077 [default: the one "
+                   "spark-submit sets, else local[*]].")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
 @with_common
-def dedup(inputs, output, emit, index_spec, jobs, quiet, config_file, lang, encoding, threshold, num_perm, shingle,
-          containment, near_copy, splice, max_bytes, max_page_bytes, max_blocks, max_placements, glob, text_field,
-          id_field, debug) -> None:
+def dedup(inputs, output, emit, index_spec, jobs, engine, master, quiet, config_file, lang, encoding, threshold,
+          num_perm, shingle, containment, near_copy, splice, max_bytes, max_page_bytes, max_blocks, max_placements,
+          glob, text_field, id_field, debug) -> None:
     """Find articles and fragments that recur across the pages of INPUTS (and, with
     --index, of earlier runs).
 
@@ -428,6 +434,7 @@ def dedup(inputs, output, emit, index_spec, jobs, quiet, config_file, lang, enco
     cleaner dedup pages/ --emit articles -o articles.jsonl
     cleaner dedup today/ --index corpus.sqlite -o clusters.jsonl
     cleaner dedup today/ --index redis://127.0.0.1:6379/0 -o clusters.jsonl
+    cleaner dedup pages/ dump.parquet --engine spark --master 'local[2]' -o clusters.jsonl
     """
     import time
 
@@ -444,6 +451,8 @@ def dedup(inputs, output, emit, index_spec, jobs, quiet, config_file, lang, enco
         sources = plan_sources(inputs, glob)
     except ConfigError as err:
         raise click.UsageError(one_line(str(err))) from None
+    if engine == "spark" and index_spec is not None:
+        raise click.UsageError("--index works with the local engine only: drop --index or --engine spark")
     store = None
     failed = pages = 0
     try:
@@ -452,16 +461,25 @@ def dedup(inputs, output, emit, index_spec, jobs, quiet, config_file, lang, enco
         records: list = []
         articles: dict = {}
         with sigterm_interrupts():
-            for recs, arts, error in corpus.read_records(iter_units(sources, settings, sys.stdin.buffer), settings,
-                                                         jobs or os.cpu_count() or 1, emit == "articles"):
-                if error is not None:
-                    failed += 1
+            if engine == "spark":
+                from .spark import dedup_inputs
+
+                run, pages, errors, articles = dedup_inputs(inputs, settings, rules, glob, master, emit == "articles")
+                for error in errors:
                     _echo_error(error)
-                    continue
-                pages += len({(r.source, r.page) for r in recs})
-                records += corpus.renumber(recs, len(records))
-                articles.update(arts)
-            run = corpus.dedup(records, rules, store)
+                failed = len(errors)
+            else:
+                for recs, arts, error in corpus.read_records(iter_units(sources, settings, sys.stdin.buffer),
+                                                             settings, jobs or os.cpu_count() or 1,
+                                                             emit == "articles"):
+                    if error is not None:
+                        failed += 1
+                        _echo_error(error)
+                        continue
+                    pages += len({(r.source, r.page) for r in recs})
+                    records += corpus.renumber(recs, len(records))
+                    articles.update(arts)
+                run = corpus.dedup(records, rules, store)
     except CleanerError as err:
         if debug:
             raise
@@ -484,6 +502,10 @@ def dedup(inputs, output, emit, index_spec, jobs, quiet, config_file, lang, enco
         if output is None:
             _utf8_stdout()(content)
             sys.stdout.buffer.flush()
+        elif engine == "spark" and output.suffix == ".parquet":
+            from .spark import write_parquet
+
+            write_parquet(output, content)
         else:
             write_atomic(output, content)
     except BrokenPipeError:

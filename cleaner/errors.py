@@ -36,3 +36,7 @@ class IndexMismatchError(StoreError):
     """A corpus index was built with other settings; mixing them would give wrong clusters."""
 
     exit_code = 2
+
+
+class SparkUnavailableError(CleanerError):
+    """``--engine spark`` was asked for, but pyspark or a Java runtime is missing or cannot start."""
