@@ -343,7 +343,7 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
         """A lede printed shortly before its headline (the headline placed after part of
         its body), with no other title in between; a kicker's displaced opening may hold
         section headings too."""
-        for q in _neighbours(page, p, -1, 5):
+        for q in _neighbours(page, p, -1, 5 if through_headings else 12):
             if q in used or paras[q].kind == "kicker":
                 return None
             if paras[q].kind != "body":
