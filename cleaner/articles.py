@@ -771,6 +771,9 @@ def _order(page: _Page, members: list[int], title: Title | None, skip: frozenset
     anchor = page.primary(title.paragraphs[0]) if title else -1
     first = [p for p in heads if title and p == title.paragraphs[0]]
     opening = _displaced_opening(page, heads, succ, title, skip) if title and not title.sure else None
+    if opening is not None and first and opening in pred:
+        # chained from a printing elsewhere: that succession is cut, the opening leads
+        succ.pop(pred.pop(opening), None)
     if opening is not None and first:
         # title → displaced opening → whatever followed the title on the page
         end = opening
@@ -797,7 +800,12 @@ def _displaced_opening(page: _Page, heads: list[int], succ: dict[int, int], titl
                        skip: frozenset[int]) -> int | None:
     """The run printed just before its own headline (the headline placed after part of its
     body): it ends right where the title is printed, and nothing in it says it was
-    continued from elsewhere (no marker before it, no paragraph joined across a jump)."""
+    continued from elsewhere (no marker before it, no paragraph joined across a jump).
+
+    The run is read back from the paragraph printed right before the title, along the
+    chain of successions, up to a paragraph that is printed again after the title (its
+    place is there; this printing is a copy chained to the opening), and the returned
+    opening may then have a predecessor that the caller cuts off."""
     start = page.primary(title.paragraphs[0])
     before = None
     for pos in range(start - 1, -1, -1):
@@ -808,26 +816,31 @@ def _displaced_opening(page: _Page, heads: list[int], succ: dict[int, int], titl
             return None
         before = q
         break
-    if before is None:
+    members = set(heads) | set(succ.values())
+    if before is None or before not in members or before in title.paragraphs or before in succ:
         return None
+    pred_of = {b: a for a, b in succ.items()}
+    chain = [before]
+    while chain[0] in pred_of:
+        a = pred_of[chain[0]]
+        if a in title.paragraphs or a in chain:
+            break
+        if any(pos > start for pos in page.positions[a]):
+            break         # printed again after the title: its place is there, this is a copy
+        chain.insert(0, a)
+    if chain[0] in pred_of and pred_of[chain[0]] in title.paragraphs:
+        return None       # the title already leads into it
     jumps = page.jumps()
-    for h in heads:
-        chain, cur = [], h
-        while cur is not None and cur not in chain:
-            chain.append(cur)
-            cur = succ.get(cur)
-        if chain[-1] != before or h in title.paragraphs:
-            continue
-        if any(len(page.paragraphs[q].blocks) > 1 and any(pos in jumps for pos in page.positions[q]) for q in chain):
-            return None
-        if all(len(page.positions[q]) > len(page.paragraphs[q].blocks) for q in chain):
-            return None       # a repeated run printed before the title, not its opening
-        pos = page.primary(h)
-        prev = next((page.seq[i] for i in range(pos - 1, -1, -1) if i not in skip), None)
-        if prev is not None and prev[0] is None and prev[2] == "from":
-            return None
-        return h
-    return None
+    if any(len(page.paragraphs[q].blocks) > 1 and any(pos in jumps for pos in page.positions[q]) for q in chain):
+        return None
+    if all(len(page.positions[q]) > len(page.paragraphs[q].blocks) for q in chain):
+        return None       # a repeated run printed before the title, not its opening
+    h = chain[0]
+    pos = page.primary(h)
+    prev = next((page.seq[i] for i in range(pos - 1, -1, -1) if i not in skip), None)
+    if prev is not None and prev[0] is None and prev[2] == "from":
+        return None
+    return h
 
 
 def assemble(blocks: tuple[Block, ...], units: tuple[Unit, ...], paragraphs: tuple[Paragraph, ...],

@@ -369,7 +369,7 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
             if head.kind == "heading" and (gap > 0 or junction < 2.0 or (not lang.spaced and " " in head.text)
                                            or (lang.spaced and junction < 3.0 and not _sentence_like(head.text, lang))):
                 continue
-            if scrap and (gap > 0 or junction < 2.5):
+            if scrap and (gap > 0 or junction < (2.0 if lang.spaced else 2.5)):
                 continue
             if log.isEnabledFor(logging.DEBUG):
                 log.debug("  tail %d: adjacency %.1f marker %.1f junction %.2f penalty %.1f score %.2f",
