@@ -46,6 +46,8 @@ RETURN = 1.0
 ANCHOR = 2.0
 VOCAB_CAP = 1.5
 UNTITLED = -1
+#: weight of a damaged copy's printing when a paragraph's printings vote for its article
+DAMAGED = 0.5
 log = logging.getLogger(__name__)
 
 _STOP = frozenset("the a an of and to in for on at by with from is was are were be been has have had "
@@ -190,6 +192,7 @@ class _Page:
             self.seq.append((p, b.index, role, b.index in kept or unit.block == b.index))
             self.unit_at[len(self.seq) - 1] = unit.block
         self._jumps: frozenset[int] | None = None
+        self._text = {b.index: b.text for b in blocks}
         self.positions: dict[int, list[int]] = defaultdict(list)
         for pos, (p, _b, _r, _k) in enumerate(self.seq):
             if p is not None:
@@ -233,6 +236,15 @@ class _Page:
                 out.add(b)
         self._jumps = frozenset(out)
         return self._jumps
+
+    def exact(self, pos: int) -> bool:
+        """Whether the printing at ``pos`` carries its unit's text as kept (the kept block
+        itself or an identical copy), rather than a damaged copy of it."""
+        p, b, _role, kept = self.seq[pos]
+        if kept or pos not in self.unit_at:
+            return True
+        unit = self.unit_at[pos]
+        return "".join(self._text[b].split()) == "".join(self._text[unit].split())
 
     def primary(self, p: int) -> int:
         """Sequence position of a paragraph's kept printing (once articles are assigned:
@@ -691,7 +703,8 @@ def _vote(page: _Page, path: list[int], emit: list[list[float]], titles: list[Ti
         openings = [pos for pos in printed if page.seq[pos][2] in ("first", "both")]
         for pos in openings or printed:
             s = path[pos]
-            votes[s] += 1.0 + sum(1 for x in neighbours[pos] if x == s)
+            # a damaged copy (near, spliced, cut down) is a weaker witness than the text itself
+            votes[s] += (1.0 + sum(1 for x in neighbours[pos] if x == s)) * (1.0 if page.exact(pos) else DAMAGED)
         for t in range(len(titles)):
             votes[t] += emit[p][t]
         if not votes:
