@@ -26,30 +26,41 @@ Record schema (:class:`Record`, frozen)
 Cluster rules (:func:`cluster_records`, with :class:`Rules`)
 -------------------------------------------------------------
 
-1. **Shingles.** ``shingles(key)`` with the language's shingle size (5 characters,
-   3 words). A record with fewer than ``min_shingles`` (8) shingles takes no part: a
-   heading such as "Background" recurs everywhere without being a reprint.
-2. **Candidates** (:func:`lsh_pairs`). MinHash signatures (``fingerprint.signatures``,
-   ``num_perm`` 128) are cut into ``b`` bands of ``r`` rows (``fingerprint.bands`` for
-   ``lsh_threshold`` 0.3: 37 × 3). A bucket is one kind, one band and its ``r`` hash
-   values (uint32) (:func:`band_keys` packs them as bytes for a store). Within one bucket the
-   records sorted by ``(seen, id)`` are paired position ``p`` with positions
+1. **Shingles.** ``normalise.shingles(key)`` with the language's shingle size (5
+   characters, 3 words), each held as a 64-bit hash (:func:`shingle_set`: high 32 bits
+   ``minhash.base_hash`` of the shingle, the MinHash base hash :data:`fingerprint.HASH`;
+   low 32 bits ``base_hash`` of the shingle reversed), a record's shingles as the sorted
+   array of their distinct hashes. Every count below is a count of distinct hashes: the
+   exact count of distinct shingles unless two different shingles share all 64 bits
+   (odds about ``|A|·|B| / 2^64`` for two records compared: 2·10^-13 for two
+   2,000-shingle articles). A record with fewer than ``min_shingles`` (8)
+   shingles takes no part: a heading such as "Background" recurs everywhere without
+   being a reprint.
+2. **Candidates** (:func:`lsh_pairs`). MinHash signatures (:func:`signature_matrix`:
+   ``fingerprint.signature_matrix``, base hash :data:`fingerprint.HASH`, seed
+   ``fingerprint.SEED``, datasketch's ``affine32`` permutations, ``num_perm`` 128) are cut
+   into ``b`` bands of ``r`` rows (``fingerprint.bands`` for ``lsh_threshold`` 0.3:
+   37 × 3). A bucket is one kind, one band and its ``r`` hash values (uint32)
+   (:func:`band_keys` packs them as bytes for a store). Within one bucket the records
+   sorted by ``(seen, id)`` are paired position ``p`` with positions
    ``0 … min(p, bucket_pairs) - 1`` (``bucket_pairs`` 8): never all pairs of a crowded
    bucket. With a persistent index, each bucket already stored adds one more pair:
    the stored owner of that bucket (the first record ever seen with it) with each new
    record in it.
-3. **Verification** (:func:`verify`): for a candidate pair of shingle sets ``A``, ``B``,
-   ``jaccard = |A∩B| / |A∪B|`` and ``containment = |A∩B| / min(|A|, |B|)``, computed
-   exactly. The pair is an edge when ``jaccard >= jaccard_min`` (0.5) or
+3. **Verification** (:func:`verify`; :meth:`ShingleTable.common` for many pairs at
+   once): for a candidate pair of shingle hash sets ``A``, ``B``,
+   ``jaccard = |A∩B| / |A∪B|`` and ``containment = |A∩B| / min(|A|, |B|)`` (float64
+   division of the counts). The pair is an edge when ``jaccard >= jaccard_min`` (0.5) or
    ``containment >= containment_min`` (0.8: a cut-down reprint inside a fuller one).
 4. **Clusters** are the connected components (union-find) of the edges with two or more
    members.
 5. **Representative** (the member kept): the most complete reading, i.e. the most
-   shingles; among equally complete readings the first seen (lowest ``seen``), then the
+   shingles (distinct hashes, rule 1); among equally complete readings the first seen (lowest ``seen``), then the
    lowest ``id``. ``reason`` is ``"most_complete"`` when it has strictly more shingles
    than every other member, else ``"first_seen"``.
 6. **Member figures**: each member's ``jaccard`` with the representative and its
-   ``containment`` in it (``|M∩R| / |M|``), exact, rounded to 4 decimals.
+   ``containment`` in it (``|M∩R| / |M|``) over the hash sets of rule 1, rounded to 4
+   decimals.
 7. **Order and ids**: members by ``(seen, id)``; clusters articles first, then by their
    representative's ``(seen, id)``. A cluster's id is ``"a-"`` (article) or ``"f-"``
    (fragment) plus the first 12 hex digits of SHA-1 of its representative's id.
@@ -58,17 +69,16 @@ Cluster rules (:func:`cluster_records`, with :class:`Rules`)
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
-from . import fingerprint
+from . import fingerprint, minhash
 from .config import DEFAULT, Config
 from .languages import LANGUAGES
 from .normalise import key as matching_key
-from .normalise import shingles as cut_shingles
 from .types import PageResult
 
 KINDS = ("article", "fragment")
@@ -131,7 +141,7 @@ class Rules:
         """Everything a stored signature or band key depends on: an index built with
         different metadata cannot be mixed with this one."""
         b, r = self.bands
-        return {"format": 1, "scheme": fingerprint.scheme(), "num_perm": self.num_perm,
+        return {"format": 1, "scheme": fingerprint.scheme(fingerprint.HASH), "num_perm": self.num_perm,
                 "lsh_threshold": self.lsh_threshold, "bands": b, "rows": r,
                 "shingle_cjk": self.shingle_cjk, "shingle_words": self.shingle_words,
                 "min_shingles": self.min_shingles}
@@ -200,33 +210,145 @@ def page_records(result: PageResult, source: str, page: int, seen: int = 0) -> l
     return out
 
 
+def _shingle_unit(lang: str, rules: Rules) -> tuple[int, bool]:
+    """``(size, words)`` of the language's shingles: word n-grams for spaced text."""
+    return (rules.shingle_words, True) if (LANGUAGES.get(lang) or LANGUAGES["en"]).spaced else (rules.shingle_cjk, False)
+
+
+def _by_unit(records: Sequence[Record], rules: Rules) -> dict[tuple[int, bool], np.ndarray]:
+    """Indices of the records per shingle unit, in record order."""
+    units = [_shingle_unit(r.lang, rules) for r in records]
+    return {unit: np.array([i for i, u in enumerate(units) if u == unit], dtype=np.int64) for unit in set(units)}
+
+
+#: Records hashed at once by :class:`ShingleTable` (bounds its working arrays).
+TABLE_CHUNK = 1 << 15
+
+
+class ShingleTable:
+    """The shingles of many records as sorted arrays of distinct 64-bit hashes (rule 1
+    of the module docstring), in one flat array: record ``i``'s are
+    ``flat[offsets[i]:offsets[i + 1]]``. ``len(table[i])`` is its number of shingles.
+
+    Shingles are hashed with numpy from the keys' code points (``minhash.shingle_hashes``,
+    of each key and of the key reversed, whose shingles are the shingles reversed), never
+    made as Python strings.
+    """
+
+    def __init__(self, records: Sequence[Record], rules: Rules) -> None:
+        sizes = np.zeros(len(records), dtype=np.int64)
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []       # (record indices, counts, hashes)
+        for unit, where in _by_unit(records, rules).items():
+            for lo in range(0, len(where), TABLE_CHUNK):
+                chunk = where[lo:lo + TABLE_CHUNK]
+                counts, hashes = _distinct_hashes([records[i].key for i in chunk], *unit)
+                sizes[chunk] = counts
+                parts.append((chunk, counts, hashes))
+        self.offsets = np.zeros(len(records) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=self.offsets[1:])
+        self.flat = np.empty(int(self.offsets[-1]), dtype=np.uint64)
+        for chunk, counts, hashes in parts:
+            self.flat[_gather(self.offsets[chunk], counts)] = hashes
+
+    @property
+    def sizes(self) -> np.ndarray:
+        """The number of shingles of each record."""
+        return np.diff(self.offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        return self.flat[self.offsets[i]:self.offsets[i + 1]]
+
+    def common(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """``|A∩B|`` for each pair of records ``(left[k], right[k])``, vectorised: each
+        right-hand array, tagged with its pair number in the high 32 bits over its hashes'
+        high 32 bits, is one sorted array that the left-hand hashes are searched in."""
+        out = np.zeros(len(left), dtype=np.int64)
+        step = 1 << 16
+        for lo in range(0, len(left), step):
+            out[lo:lo + step] = self._common(np.asarray(left[lo:lo + step]), np.asarray(right[lo:lo + step]))
+        return out
+
+    def _common(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        sizes = self.sizes
+        la, lb = sizes[left], sizes[right]
+        a = self.flat[_gather(self.offsets[left], la)]
+        b = self.flat[_gather(self.offsets[right], lb)]
+        pair_a = np.repeat(np.arange(len(left), dtype=np.uint64), la)
+        pair_b = np.repeat(np.arange(len(left), dtype=np.uint64), lb)
+        high = np.uint64(32)
+        tag_a = (pair_a << high) | (a >> high)
+        tag_b = (pair_b << high) | (b >> high)           # sorted: pairs in order, hashes sorted in each
+        first = np.searchsorted(tag_b, tag_a, side="left")
+        found = first < len(tag_b)
+        found[found] = tag_b[first[found]] == tag_a[found]
+        hit = found.copy()
+        hit[found] = b[first[found]] == a[found]
+        # two hashes of one record sharing their high 32 bits (rare): look through the run
+        last = np.searchsorted(tag_b, tag_a[found], side="right")
+        for k in np.flatnonzero(found)[(last - first[found]) > 1]:
+            hit[k] = bool((b[first[k]:np.searchsorted(tag_b, tag_a[k], side="right")] == a[k]).any())
+        return np.bincount(pair_a[hit].astype(np.int64), minlength=len(left))
+
+
+def _gather(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Indices ``starts[k] … starts[k] + counts[k] - 1`` for every ``k``, concatenated."""
+    total = int(counts.sum())
+    first = np.zeros(len(counts), dtype=np.int64)
+    np.cumsum(counts[:-1], out=first[1:])
+    return np.repeat(starts - first, counts) + np.arange(total, dtype=np.int64)
+
+
+def _distinct_hashes(keys: list[str], size: int, words: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``(counts, hashes)``: each key's distinct 64-bit shingle hashes (rule 1), sorted,
+    key after key."""
+    high, counts = minhash.shingle_hashes(keys, size, words)
+    low, _ = minhash.shingle_hashes([k[::-1] for k in keys], size, words)
+    # the reversed key's shingles are the key's, reversed and in reverse order
+    owner = np.repeat(np.arange(len(keys), dtype=np.int64), counts)
+    first = np.zeros(len(keys), dtype=np.int64)
+    np.cumsum(counts[:-1], out=first[1:])
+    mirror = 2 * first[owner] + counts[owner] - 1 - np.arange(len(owner), dtype=np.int64)
+    hashes = (high.astype(np.uint64) << np.uint64(32)) | low[mirror].astype(np.uint64)
+    order = np.lexsort((hashes, owner))
+    hashes, owner = hashes[order], owner[order]
+    distinct = np.ones(len(hashes), dtype=bool)
+    distinct[1:] = (hashes[1:] != hashes[:-1]) | (owner[1:] != owner[:-1])
+    return np.bincount(owner[distinct], minlength=len(keys)), hashes[distinct]
+
+
 @lru_cache(maxsize=1 << 13)
-def _shingles(key: str, lang: str, size_cjk: int, size_words: int) -> frozenset[str]:
-    return cut_shingles(key, LANGUAGES[lang], size_cjk, size_words)
+def _shingles(key: str, lang: str, size_cjk: int, size_words: int) -> np.ndarray:
+    rules = Rules(shingle_cjk=size_cjk, shingle_words=size_words)
+    _, hashes = _distinct_hashes([key], *_shingle_unit(lang, rules))
+    hashes.flags.writeable = False
+    return hashes
 
 
-def shingle_set(record: Record, rules: Rules) -> frozenset[str]:
-    """The record's shingles under ``rules``."""
+def shingle_set(record: Record, rules: Rules) -> np.ndarray:
+    """The record's shingles under ``rules``: the sorted array of their distinct 64-bit
+    hashes (rule 1), read-only; ``len()`` is the number of shingles. For many records,
+    :class:`ShingleTable` is faster."""
     return _shingles(record.key, record.lang, rules.shingle_cjk, rules.shingle_words)
 
 
-def eligible(records: Iterable[Record], rules: Rules) -> list[Record]:
+def eligible(records: Sequence[Record], rules: Rules) -> list[Record]:
     """The records that take part: at least ``min_shingles`` shingles."""
-    return [r for r in records if len(shingle_set(r, rules)) >= rules.min_shingles]
+    sizes = ShingleTable(records, rules).sizes
+    return [r for r, n in zip(records, sizes.tolist()) if n >= rules.min_shingles]
 
 
 # ---------------------------------------------------------------- candidates
 
 def signature_matrix(records: Sequence[Record], rules: Rules) -> np.ndarray:
-    """One row of ``num_perm`` uint32 MinHash values per record."""
-    if not records:
-        return np.zeros((0, rules.num_perm), dtype=np.uint32)
+    """One row of ``num_perm`` uint32 MinHash values per record (rule 2:
+    ``fingerprint.signature_matrix``, described by ``fingerprint.scheme(fingerprint.HASH)``)."""
     out = np.empty((len(records), rules.num_perm), dtype=np.uint32)
-    step = 4096
-    for start in range(0, len(records), step):
-        chunk = records[start:start + step]
-        sigs = fingerprint.signatures([shingle_set(r, rules) for r in chunk], rules.num_perm)
-        out[start:start + len(chunk)] = np.stack([s.hashvalues for s in sigs]).astype(np.uint32)
+    for (size, words), where in _by_unit(records, rules).items():
+        out[where] = fingerprint.signature_matrix([records[i].key for i in where], rules.num_perm,
+                                                  size=size, words=words)
     return out
 
 
@@ -284,12 +406,20 @@ def lsh_pairs(records: Sequence[Record], sigs: np.ndarray, rules: Rules) -> np.n
 
 # ---------------------------------------------------------------- verification and clusters
 
-def overlap(a: frozenset[str], b: frozenset[str]) -> tuple[float, float]:
-    """``(jaccard, containment of the smaller in the larger)``, exact."""
-    if not a or not b:
+def overlap(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """``(jaccard, containment of the smaller in the larger)`` of two sorted arrays of
+    distinct shingle hashes (:func:`shingle_set`)."""
+    if not len(a) or not len(b):
         return 0.0, 0.0
-    common = len(a & b) if len(a) <= len(b) else len(b & a)
+    common = len(np.intersect1d(a, b, assume_unique=True))
     return common / (len(a) + len(b) - common), common / min(len(a), len(b))
+
+
+def is_edge(common, size_a, size_b, rules: Rules):
+    """Rule 3 on counts (numbers or numpy arrays): ``|A∩B|``, ``|A|``, ``|B|``, all non-zero sizes."""
+    jaccard = common / (size_a + size_b - common)
+    containment = common / np.minimum(size_a, size_b)
+    return (jaccard >= rules.jaccard_min) | (containment >= rules.containment_min)
 
 
 def verify(a: Record, b: Record, rules: Rules) -> bool:
@@ -320,9 +450,12 @@ def components(n: int, edges: Iterable[tuple[int, int]]) -> list[list[int]]:
     return [g for g in groups.values() if len(g) > 1]
 
 
-def representative(members: Sequence[Record], rules: Rules) -> tuple[Record, str, str]:
-    """The member kept, its reason slug and a sentence (rule 5)."""
-    size = {m.id: len(shingle_set(m, rules)) for m in members}
+def representative(members: Sequence[Record], rules: Rules,
+                   shingles: Callable[[Record], np.ndarray] | None = None) -> tuple[Record, str, str]:
+    """The member kept, its reason slug and a sentence (rule 5). ``shingles`` gives a
+    record's hashes (default :func:`shingle_set`)."""
+    shingles = shingles or (lambda r: shingle_set(r, rules))
+    size = {m.id: len(shingles(m)) for m in members}
     ranked = sorted(members, key=lambda m: (-size[m.id], m.seen, m.id))
     best = ranked[0]
     runner = size[ranked[1].id] if len(ranked) > 1 else 0
@@ -331,16 +464,19 @@ def representative(members: Sequence[Record], rules: Rules) -> tuple[Record, str
     return best, "first_seen", f"first seen among the equally complete readings ({size[best.id]} shingles)"
 
 
-def make_cluster(members: Sequence[Record], rules: Rules, stored: frozenset[str] = frozenset()) -> Cluster:
-    """A :class:`Cluster` of these records (rules 5–7)."""
-    rep, reason, detail = representative(members, rules)
-    rep_set = shingle_set(rep, rules)
+def make_cluster(members: Sequence[Record], rules: Rules, stored: frozenset[str] = frozenset(),
+                 shingles: Callable[[Record], np.ndarray] | None = None) -> Cluster:
+    """A :class:`Cluster` of these records (rules 5–7). ``shingles`` gives a record's
+    hashes (default :func:`shingle_set`)."""
+    shingles = shingles or (lambda r: shingle_set(r, rules))
+    rep, reason, detail = representative(members, rules, shingles)
+    rep_set = shingles(rep)
     out = []
     for m in sorted(members, key=lambda m: (m.seen, m.id)):
-        mine = shingle_set(m, rules)
-        common = len(mine & rep_set)
-        jaccard = common / (len(mine) + len(rep_set) - common) if mine or rep_set else 0.0
-        containment = common / len(mine) if mine else 0.0
+        mine = shingles(m)
+        common = len(np.intersect1d(mine, rep_set, assume_unique=True))
+        jaccard = common / (len(mine) + len(rep_set) - common) if len(mine) or len(rep_set) else 0.0
+        containment = common / len(mine) if len(mine) else 0.0
         out.append(Member(m, round(jaccard, 4), round(containment, 4), m.id == rep.id, m.id in stored))
     prefix = "a-" if rep.kind == "article" else "f-"
     return Cluster(prefix + hashlib.sha1(rep.id.encode("utf-8", "surrogatepass")).hexdigest()[:12], rep.kind,
@@ -356,23 +492,37 @@ def cluster_records(records: Sequence[Record], rules: Rules, pairs: np.ndarray |
     index = {r.id: i for i, r in enumerate(records)}
     if len(index) != len(records):
         raise ValueError("record ids must be unique")
-    keep = [i for i, r in enumerate(records) if len(shingle_set(r, rules)) >= rules.min_shingles]
-    sub = [records[i] for i in keep]
+    table = ShingleTable(records, rules)
+    sizes = table.sizes
+    keep = np.flatnonzero(sizes >= rules.min_shingles)
+    sub = [records[i] for i in keep.tolist()]
     if sigs is None:
         sub_sigs = signature_matrix(sub, rules)
     else:
         sub_sigs = sigs[keep] if len(keep) != len(records) else sigs
     candidates = lsh_pairs(sub, sub_sigs, rules)
+    del sub_sigs
     if pairs is not None and len(pairs):
         back = np.full(len(records), -1, dtype=np.int64)
         back[keep] = np.arange(len(keep))
         extra = back[np.asarray(pairs, dtype=np.int64)]
         extra = extra[(extra >= 0).all(axis=1)]
         candidates = np.unique(np.concatenate((candidates, extra)), axis=0) if len(extra) else candidates
+    kinds = np.array([KINDS.index(r.kind) for r in sub], dtype=np.int8)
     edges = []
-    for start in range(0, len(candidates), 100_000):
-        edges += [(i, j) for i, j in candidates[start:start + 100_000].tolist() if verify(sub[i], sub[j], rules)]
-    clusters = [make_cluster([sub[x] for x in group], rules, stored) for group in components(len(sub), edges)]
+    for start in range(0, len(candidates), 1 << 20):
+        chunk = candidates[start:start + (1 << 20)]
+        left, right = keep[chunk[:, 0]], keep[chunk[:, 1]]
+        common = table.common(left, right)
+        ok = is_edge(common, sizes[left], sizes[right], rules) & (kinds[chunk[:, 0]] == kinds[chunk[:, 1]])
+        edges += chunk[ok].tolist()
+    groups = components(len(sub), edges)
+    del edges, candidates
+
+    def shingles(r: Record) -> np.ndarray:
+        return table[index[r.id]]
+
+    clusters = [make_cluster([sub[x] for x in group], rules, stored, shingles) for group in groups]
     clusters.sort(key=lambda c: (KINDS.index(c.kind), c.representative.seen, c.representative.id))
     return clusters
 
@@ -422,7 +572,7 @@ def dedup(records: Sequence[Record], rules: Rules, store=None, batch: int = 5000
     fresh = [replace(r, seen=base + r.seen) for r in records]
     before = store.records(r.id for r in fresh)
     today = [before.get(r.id, r) for r in fresh]
-    part = [r for r in today if len(shingle_set(r, rules)) >= rules.min_shingles]
+    part = eligible(today, rules)
     sigs = signature_matrix(part, rules)
     keys = [band_keys(r.kind, sigs[i], rules) for i, r in enumerate(part)]
     owners = store.owners([k for ks in keys for k in ks])

@@ -3,8 +3,9 @@
 Two stores with one small interface (:class:`Store`):
 
 - :class:`SQLiteStore` (``--index PATH``, the default): one SQLite file in WAL mode. Every
-  write is a transaction (``BEGIN IMMEDIATE``), so a killed run leaves the file as it was
-  after its last complete batch; a batch never splits a page.
+  write is a transaction (``BEGIN IMMEDIATE``; a batch's rows go in by ``executemany``),
+  so a killed run leaves the file as it was after its last complete batch; a batch never
+  splits a page.
 - :class:`RedisStore` (``--index redis://HOST:PORT/DB``): shared by concurrent writers.
   Each batch is one ``MULTI``/``EXEC`` pipeline (all or nothing); a record is created
   with ``SET NX`` and a bucket claimed with ``HSETNX``, so when two writers race on the
@@ -180,24 +181,35 @@ class SQLiteStore:
         return out
 
     def add(self, records: Sequence[Record], sigs: np.ndarray) -> list[str]:
-        created = []
+        """One transaction: the records not stored yet (the first of an id wins), then
+        their buckets in record order (first seen wins), each table by one ``executemany``."""
         try:
             with self._transaction():
-                for record, sig in zip(records, sigs):
-                    cursor = self.db.execute(
-                        "INSERT OR IGNORE INTO records VALUES (?, ?, ?, ?, ?)",
-                        (record.seen, record.id, json.dumps(_record_fields(record), ensure_ascii=False),
-                         zlib.compress(record.key.encode("utf-8", "surrogatepass")),
-                         np.ascontiguousarray(sig, dtype="<u4").tobytes()))
-                    if cursor.rowcount != 1:
-                        continue
-                    created.append(record.id)
-                    self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)",
-                                        [(k, record.seen) for k in band_keys(record.kind, sig, self.rules)])
+                stored = set(self._stored_ids([r.id for r in records]))
+                new: dict[str, int] = {}
+                for n, record in enumerate(records):
+                    if record.id not in stored and record.id not in new:
+                        new[record.id] = n
+                self.db.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?)", (
+                    (records[n].seen, rid, json.dumps(_record_fields(records[n]), ensure_ascii=False),
+                     zlib.compress(records[n].key.encode("utf-8", "surrogatepass")),
+                     np.ascontiguousarray(sigs[n], dtype="<u4").tobytes()) for rid, n in new.items()))
+                self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", (
+                    (k, records[n].seen) for n in new.values()
+                    for k in band_keys(records[n].kind, sigs[n], self.rules)))
         except sqlite3.Error as err:
             raise StoreError(f"cannot write the index {self.path}: {err}: check the disk and rerun "
                              "(the index keeps every batch written before)") from None
-        return created
+        return list(new)
+
+    def _stored_ids(self, ids: Sequence[str]) -> list[str]:
+        out: list[str] = []
+        values = sorted(set(ids))
+        for start in range(0, len(values), 500):
+            chunk = values[start:start + 500]
+            out += [rid for (rid,) in self.db.execute(
+                f"SELECT id FROM records WHERE id IN ({','.join('?' * len(chunk))})", chunk)]
+        return out
 
     def check(self) -> list[str]:
         problems = []

@@ -15,8 +15,8 @@ from click.testing import CliRunner
 import damage
 from cleaner import clean_text
 from cleaner.cli import main
-from cleaner.corpus import (Record, Rules, band_keys, cluster_records, components, lsh_pairs, overlap,
-                            page_records, representative, signature_matrix)
+from cleaner.corpus import (Record, Rules, ShingleTable, band_keys, cluster_records, components, lsh_pairs,
+                            overlap, page_records, representative, shingle_set, signature_matrix)
 from cleaner.languages import ZH
 from cleaner.normalise import key
 
@@ -118,11 +118,39 @@ def test_short_records_take_no_part():
     assert cluster_records(records, RULES) == []
 
 
-def test_overlap_is_exact():
-    a = frozenset("abcdefgh")
-    b = frozenset("efghijkl")
+def test_overlap_counts_distinct_hashes():
+    a = np.array([1, 2, 3, 4, 5, 6, 7, 8], dtype=np.uint64)
+    b = np.array([5, 6, 7, 8, 9, 10, 11, 12], dtype=np.uint64)
     assert overlap(a, b) == (4 / 12, 4 / 8)
-    assert overlap(frozenset(), b) == (0.0, 0.0)
+    assert overlap(np.zeros(0, dtype=np.uint64), b) == (0.0, 0.0)
+
+
+def test_shingle_hashes_are_the_shingles():
+    """64-bit hashes of the shingles of normalise.shingles, one per distinct shingle:
+    base_hash of the shingle (high 32 bits) and of the shingle reversed (low 32 bits)."""
+    from cleaner.languages import EN
+    from cleaner.minhash import base_hash
+    from cleaner.normalise import shingles
+
+    records = [rec("a.txt#1/0/0", "近年来,山东省菏泽市单县紧紧围绕党建引领乡村振兴这条主线,乡村振兴这条主线", 0),
+               rec("b.txt#1/0/0", "the long term plan of the long term plan is a plan", 1, lang="en"),
+               rec("c.txt#1/0/0", "two words", 2, lang="en"), rec("d.txt#1/0/0", "", 3)]
+    table = ShingleTable(records, RULES)
+    for i, r in enumerate(records):
+        words = shingles(r.key, ZH if r.lang == "zh" else EN, RULES.shingle_cjk, RULES.shingle_words)
+        want = sorted((base_hash(s) << 32) | base_hash(s[::-1]) for s in words)
+        assert table[i].tolist() == want == shingle_set(r, RULES).tolist()
+        assert table.sizes[i] == len(words)
+
+
+def test_table_common_counts_match_set_intersections(pages):
+    records = records_of([("a.txt", pages[0].text), ("b.txt", pages[0].text[:2000]), ("c.txt", pages[5].text)])
+    table = ShingleTable(records, RULES)
+    rng = np.random.default_rng(3)
+    left, right = rng.integers(0, len(records), 500), rng.integers(0, len(records), 500)
+    want = [len(set(table[i].tolist()) & set(table[j].tolist())) for i, j in zip(left, right)]
+    assert table.common(left, right).tolist() == want
+    assert sum(want) > 0 and want.count(0) > 0
 
 
 def test_components_union_find():
@@ -154,12 +182,14 @@ def test_band_keys_name_kind_band_and_values():
 
 def test_signature_rows_match_fingerprint():
     from cleaner import fingerprint
-    from cleaner.corpus import shingle_set
 
-    records = [rec("a.txt#1/0/0", "近年来,山东省菏泽市单县紧紧围绕党建引领乡村振兴这条主线", 0)]
+    records = [rec("a.txt#1/0/0", "近年来,山东省菏泽市单县紧紧围绕党建引领乡村振兴这条主线", 0),
+               rec("b.txt#1/0/0", "the long term plan of the county", 1, lang="en")]
     matrix = signature_matrix(records, RULES)
-    expect = fingerprint.signatures([shingle_set(records[0], RULES)], RULES.num_perm)[0].hashvalues
-    assert matrix.dtype == np.uint32 and (matrix[0] == expect).all()
+    zh = fingerprint.signature_matrix([records[0].key], RULES.num_perm, size=RULES.shingle_cjk, words=False)
+    en = fingerprint.signature_matrix([records[1].key], RULES.num_perm, size=RULES.shingle_words, words=True)
+    assert matrix.dtype == np.uint32 and (matrix[0] == zh[0]).all() and (matrix[1] == en[0]).all()
+    assert RULES.metadata()["scheme"] == fingerprint.scheme(fingerprint.HASH)
 
 
 def test_order_and_ids_do_not_depend_on_input_order(pages):

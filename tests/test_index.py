@@ -104,9 +104,30 @@ def test_metadata_records_the_scheme(tmp_path):
     SQLiteStore(tmp_path / "x.sqlite", RULES).close()
     stored = json.loads(sqlite3.connect(tmp_path / "x.sqlite").execute(
         "SELECT value FROM meta WHERE name = 'rules'").fetchone()[0])
-    assert stored["scheme"] == fingerprint.scheme()
+    assert stored["scheme"] == fingerprint.scheme(fingerprint.HASH)      # the fast path's hash
     assert (stored["bands"], stored["rows"]) == RULES.bands
     assert {"num_perm", "shingle_cjk", "shingle_words", "lsh_threshold"} <= set(stored)
+
+
+def test_an_index_of_sha1_signatures_is_refused(tmp_path, pages):
+    """An index stored before signatures moved to the fast hash (datasketch's SHA-1
+    signatures) is refused in one line, not mixed: its band keys would never match."""
+    import sqlite3
+
+    from cleaner import fingerprint
+
+    index = tmp_path / "old.sqlite"
+    SQLiteStore(index, RULES).close()
+    old = RULES.metadata() | {"scheme": fingerprint.scheme()}
+    with sqlite3.connect(index) as db:
+        db.execute("UPDATE meta SET value = ? WHERE name = 'rules'", (json.dumps(old, sort_keys=True),))
+    with pytest.raises(IndexMismatchError, match="sha1_hash32"):
+        SQLiteStore(index, RULES)
+    result = CliRunner().invoke(main, ["dedup", str(write(tmp_path / "in", pages[:1])), "--index", str(index)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line]
+    assert len(lines) == 1 and lines[0].startswith("cleaner: error: index ")
+    assert '"hash": "sha1_hash32"' in lines[0] and '"hash": "poly64-fnv-fmix64-hi32"' in lines[0]
 
 
 def test_not_an_index_is_one_error(tmp_path, pages):
