@@ -25,14 +25,15 @@ grouping across partitions is Spark's.
    window; ``seen`` is unique, so this is the ``(seen, id)`` order), and the first
    ``bucket_pairs`` positions joined with the later ones of the same bucket: position
    ``p`` meets positions ``0 … min(p, bucket_pairs) - 1``, the rule of ``lsh_pairs``.
-4. **Verification**: each distinct pair joined with its two records and kept when
-   ``corpus.verify`` says it is an edge.
+4. **Verification**: each distinct pair joined with its two records (a DataFrame of
+   ``seen`` and the pickled record) and kept when ``corpus.verify`` says it is an edge.
 5. **Components** by the alternating large-star / small-star algorithm (Kiveris et al.,
-   "Connected Components in MapReduce and Beyond", 2014): O(log² n) rounds of two
-   shuffles, ending when every edge joins a node to its component's smallest ``seen``.
-6. **Clusters**: the members of each component are grouped and ``corpus.make_cluster``
-   chooses the representative and computes the figures; the driver sorts the clusters
-   (articles first, then by the representative's ``(seen, id)``).
+   "Connected Components in MapReduce and Beyond", 2014) in Spark SQL: O(log² n) rounds,
+   ending when every edge joins a node to its component's smallest ``seen``.
+6. **Clusters**: the members of each component are brought together (partitioned and
+   sorted by component) and ``corpus.make_cluster`` chooses the representative and
+   computes the figures; the driver sorts the clusters (articles first, then by the
+   representative's ``(seen, id)``).
 
 pyspark is imported here only, lazily: without it (or without Java)
 :class:`~cleaner.errors.SparkUnavailableError` names what to install. The persistent
@@ -42,6 +43,7 @@ index (``--index``) belongs to the local engine.
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -246,9 +248,9 @@ def read_pages(spark, arguments: Sequence[str], settings: Settings, rules: corpu
 
 # ---------------------------------------------------------------- records → clusters
 
-def _band_rows(records: Iterable[corpus.Record], rules: corpus.Rules) -> Iterator[tuple[bytes, int]]:
+def _band_rows(records: Iterable[corpus.Record], rules: corpus.Rules) -> Iterator[tuple[bytearray, int]]:
     """``(bucket key, seen)`` for every band of every eligible record of one partition."""
-    part = corpus.eligible(records, rules)
+    part = corpus.eligible(list(records), rules)
     for start in range(0, len(part), 4096):
         chunk = part[start:start + 4096]
         sigs = corpus.signature_matrix(chunk, rules)
@@ -257,8 +259,15 @@ def _band_rows(records: Iterable[corpus.Record], rules: corpus.Rules) -> Iterato
                 yield bytearray(key), record.seen
 
 
+def _record_rows(records: Iterable[corpus.Record], rules: corpus.Rules) -> Iterator[tuple[int, bytearray]]:
+    """``(seen, pickled record)`` for the eligible records of one partition."""
+    for record in corpus.eligible(list(records), rules):
+        yield record.seen, bytearray(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+
+
 def candidate_pairs(spark, records, rules: corpus.Rules):
-    """Distinct candidate pairs ``(seen, seen)``, earlier first, by the bucket rule (step 3)."""
+    """A DataFrame of the distinct candidate pairs ``(a, b)`` (``seen`` numbers, ``a``
+    seen first) of an RDD of records, by the bucket rule (step 3)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -268,85 +277,89 @@ def candidate_pairs(spark, records, rules: corpus.Rules):
     left = ranked.where(F.col("pos") < rules.bucket_pairs).select(
         "bucket", F.col("seen").alias("a"), F.col("pos").alias("pa"))
     right = ranked.select("bucket", F.col("seen").alias("b"), F.col("pos").alias("pb"))
-    pairs = left.join(right, "bucket").where(F.col("pa") < F.col("pb")).select("a", "b").distinct()
-    return pairs.rdd.map(tuple)
+    return left.join(right, "bucket").where(F.col("pa") < F.col("pb")).select("a", "b").distinct()
 
 
-def verified_edges(pairs, by_seen, rules: corpus.Rules):
-    """The candidate pairs that are edges (``corpus.verify``), as ``(seen, seen)`` (step 4)."""
-    return (pairs.join(by_seen)                                        # a → (b, A)
-            .map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))
-            .join(by_seen)                                            # b → ((a, A), B)
-            .filter(lambda kv: corpus.verify(kv[1][0][1], kv[1][1], rules))
-            .map(lambda kv: (kv[1][0][0], kv[0])))
+def _verify_rows(rows, rules: corpus.Rules) -> Iterator[tuple[int, int]]:
+    for a, b, left, right in rows:
+        if corpus.verify(pickle.loads(left), pickle.loads(right), rules):
+            yield a, b
 
 
-def _large_star(kv):
-    u, neighbours = kv
-    neighbours = set(neighbours)
-    m = min(min(neighbours), u)
-    return [(v, m) for v in neighbours if v > u]
+def verified_edges(spark, pairs, records, rules: corpus.Rules):
+    """The candidate pairs that are edges (``corpus.verify``), a DataFrame ``(a, b)``
+    (step 4); ``records`` is the DataFrame ``(seen, rec)`` of pickled records."""
+    from pyspark.sql import functions as F
 
-
-def _small_star(kv):
-    u, smaller = kv
-    smaller = set(smaller)
-    m = min(smaller)
-    return [(v, m) for v in smaller if v != m] + [(u, m)]
-
-
-def _roles(edge):
-    child, root = edge
-    return (child, (1, False)), (root, (0, True))
-
-
-def _stars(edges) -> bool:
-    """Is every node the first end of at most one edge and never both a first and a second end?"""
-    bad = (edges.flatMap(_roles)
-           .reduceByKey(lambda x, y: (x[0] + y[0], x[1] or y[1]))
-           .filter(lambda kv: kv[1][0] > 1 or (kv[1][0] == 1 and kv[1][1])))
-    return bad.isEmpty()
+    left = records.select(F.col("seen").alias("a"), F.col("rec").alias("ra"))
+    right = records.select(F.col("seen").alias("b"), F.col("rec").alias("rb"))
+    joined = pairs.join(left, "a").join(right, "b").select("a", "b", "ra", "rb")
+    return spark.createDataFrame(joined.rdd.mapPartitions(lambda rows: _verify_rows(rows, rules)),
+                                 "a BIGINT, b BIGINT")
 
 
 def connected_components(edges, max_rounds: int = 200):
-    """``(node, smallest node of its component)`` for every node of an edge that is not
-    that smallest node, by alternating large-star and small-star (step 5).
+    """A DataFrame ``(node, root)``: every node of an edge that is not the smallest of its
+    component, with that smallest node, by alternating large-star and small-star (step 5).
 
-    Every edge is kept as ``(larger, smaller)``. Large-star links each node's larger
-    neighbours to its smallest neighbour (or itself); small-star links each node and its
-    smaller neighbours to the smallest of them. Both keep the components and shrink
-    their diameter; the loop ends when the edges are stars: every node is the first
-    end of at most one edge, and no node is both a first and a second end.
+    Edges ``(a, b)`` are kept as ``(u, v)`` with ``u > v``. Large-star links each node's
+    larger neighbours to the smallest of its neighbours and itself; small-star links each
+    node and its smaller neighbours to the smallest of them. Both keep the components and
+    shrink their diameter; the loop ends when the edges are stars: every node is the
+    larger end of at most one edge, and no node is both a larger and a smaller end.
+    Everything runs as Spark SQL (no Python workers); each round is checkpointed.
     """
-    current = edges.filter(lambda e: e[0] != e[1]).map(lambda e: (max(e), min(e))).distinct().persist()
+    from pyspark.sql import functions as F
+
+    col = F.col
+    current = (edges.where(col("a") != col("b"))
+               .select(F.greatest("a", "b").alias("u"), F.least("a", "b").alias("v")).distinct()
+               .localCheckpoint())
     for _ in range(max_rounds):
-        both = current.flatMap(lambda e: (e, (e[1], e[0])))
-        large = both.groupByKey().flatMap(_large_star)
-        small = large.groupByKey().flatMap(_small_star).distinct().persist()
-        current.unpersist()
-        current = small
-        if _stars(current):
-            return current
+        both = current.union(current.select(col("v").alias("u"), col("u").alias("v")))
+        smallest = both.groupBy("u").agg(F.least(F.min("v"), F.first("u")).alias("m"))
+        large = (both.join(smallest, "u").where(col("v") > col("u"))
+                 .select(col("v").alias("u"), col("m").alias("v")).distinct())
+        lowest = large.groupBy("u").agg(F.min("v").alias("m"))
+        small = (large.join(lowest, "u").where(col("v") != col("m")).select(col("v").alias("u"), col("m").alias("v"))
+                 .union(lowest.select("u", col("m").alias("v"))).distinct())
+        current = small.localCheckpoint()
+        if (current.groupBy("u").count().where(col("count") > 1).isEmpty()
+                and current.select("v").intersect(current.select("u")).isEmpty()):
+            return current.select(col("u").alias("node"), col("v").alias("root"))
     raise RuntimeError(f"connected components did not converge in {max_rounds} rounds")
+
+
+def _cluster_rows(rows, rules: corpus.Rules) -> Iterator[corpus.Cluster]:
+    """One cluster per run of rows with the same root (rows sorted by root)."""
+    members: list[corpus.Record] = []
+    current = None
+    for root, rec in rows:
+        if root != current and members:
+            yield corpus.make_cluster(members, rules)
+            members = []
+        current = root
+        members.append(pickle.loads(rec))
+    if members:
+        yield corpus.make_cluster(members, rules)
 
 
 def cluster_rdd(spark, records, rules: corpus.Rules) -> list[corpus.Cluster]:
     """The clusters of ``records`` (an RDD of :class:`cleaner.corpus.Record` with unique
     ``seen``), sorted as by :func:`cleaner.corpus.cluster_records`."""
-    minimum = rules.min_shingles
-    eligible = records.filter(lambda r: len(corpus.shingle_set(r, rules)) >= minimum)
-    by_seen = eligible.map(lambda r: (r.seen, r)).persist()
-    edges = verified_edges(candidate_pairs(spark, eligible, rules), by_seen, rules)
-    stars = connected_components(edges)
-    edges.unpersist()
-    labels = stars.union(stars.values().distinct().map(lambda root: (root, root)))
-    clusters = (labels.join(by_seen)                                  # node → (root, record)
-                .map(lambda kv: kv[1])
-                .groupByKey()
-                .map(lambda kv: corpus.make_cluster(list(kv[1]), rules))
-                .collect())
-    stars.unpersist()
-    by_seen.unpersist()
+    from pyspark.sql import functions as F
+
+    frame = spark.createDataFrame(records.mapPartitions(lambda it: _record_rows(it, rules)),
+                                  "seen BIGINT, rec BINARY").persist()
+    try:
+        edges = verified_edges(spark, candidate_pairs(spark, records, rules), frame, rules)
+        stars = connected_components(edges)
+        labels = stars.union(stars.select(F.col("root").alias("node"), "root").distinct())
+        grouped = (labels.join(frame, labels["node"] == frame["seen"]).select("root", "rec")
+                   .repartition(_partitions(spark), "root").sortWithinPartitions("root"))
+        clusters = grouped.rdd.mapPartitions(lambda rows: _cluster_rows(rows, rules)).collect()
+    finally:
+        frame.unpersist()
     clusters.sort(key=lambda c: (corpus.KINDS.index(c.kind), c.representative.seen, c.representative.id))
     return clusters
 

@@ -97,7 +97,7 @@ def test_bucket_rule_in_a_crowded_bucket(spark):
     records = [Record(f"r{i}.txt#1/0/0", "fragment", seen, f"r{i}.txt", 1, 0, 0, (0,), ((0, 1),), "zh", text)
                for i, seen in enumerate(seens)]
     rdd = spark.sparkContext.parallelize(records, 3)
-    got = set(candidate_pairs(spark, rdd, rules).collect())
+    got = {tuple(row) for row in candidate_pairs(spark, rdd, rules).collect()}
     local = lsh_pairs(records, signature_matrix(records, rules), rules)
     assert got == {(records[i].seen, records[j].seen) for i, j in local.tolist()}
     ranked = sorted(seens)
@@ -111,7 +111,8 @@ def test_components_match_union_find(spark):
     n = 300
     edges = [(rng.randrange(n), rng.randrange(n)) for _ in range(220)]
     edges += [(i, i + 1) for i in range(100, 140)]              # a long path: several rounds
-    stars = connected_components(spark.sparkContext.parallelize(edges, 4)).collect()
+    frame = spark.createDataFrame(edges, "a BIGINT, b BIGINT")
+    stars = [tuple(row) for row in connected_components(frame).collect()]
     groups: dict[int, set[int]] = {}
     for node, root in stars:
         assert root < node
