@@ -8,8 +8,10 @@ only parses options, draws the progress bar and prints messages.
 - :func:`iter_units` reads them into units of work, in order: a plain file (several pages
   when form feeds separate them), one JSON Lines record, or stdin; each with a content
   hash. An input that cannot be read becomes an :class:`InputError` in its place.
-- :func:`clean_unit` cleans one unit and renders its pages. With ``--jobs`` it runs in
-  worker processes, so it takes and returns plain picklable values.
+- :func:`clean_unit` cleans one unit and renders its pages, ``report.json`` included. With
+  ``--jobs`` it runs in worker processes, so it takes and returns plain picklable values,
+  and the main process is left only the writing (rendering there took a quarter of the
+  work of a run, which kept two workers from running twice as fast as one, issue 7).
 - :func:`run_ordered` runs units on one or N processes and yields the outcomes in input
   order, so nothing in the output depends on ``--jobs``.
 - :class:`OutputFolder` owns ``-o DIR``: one folder per page, replaced as a whole
@@ -69,6 +71,10 @@ JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 #: how often (seconds) the manifest is rewritten during a run; it is always written at
 #: the end and on an interruption, so only a hard kill can lose this much work
 SAVE_EVERY = 1.0
+#: ... or less often, once rewriting it (it lists every input) takes longer than this
+#: share of the time between two saves: on a run of many inputs it would otherwise take
+#: the main process's whole time
+SAVE_SHARE = 0.05
 
 
 # ---------------------------------------------------------------- settings and units
@@ -128,10 +134,13 @@ class PageOut:
     """One cleaned page, rendered: what the main process writes."""
 
     source: str
-    report: dict
+    #: the text of ``report.json``, input stamp included ("" when not writing a folder)
+    report: str
     records: tuple[str, ...]
     bodies: tuple[str, ...]
     labels: tuple[str, ...]
+    #: each block's fate, with its reason (``reason_key``) when it was dropped or joined
+    fates: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -308,11 +317,13 @@ def clean_results(unit: Unit, settings: Settings) -> list[PageResult]:
     return results
 
 
-def clean_unit(unit: Unit, settings: Settings) -> Outcome:
-    """Clean and render a unit; errors come back as one line, never raised."""
+def clean_unit(unit: Unit, settings: Settings, stamped: bool = False) -> Outcome:
+    """Clean and render a unit; errors come back as one line, never raised. ``stamped``:
+    render each page's ``report.json`` too, with its input stamp, for an output folder."""
     try:
         results = clean_results(unit, settings)
-        pages = tuple(render_page(result, settings) for result in results)
+        pages = tuple(render_page(result, settings, stamp(unit, n, len(results), settings) if stamped else None)
+                      for n, result in enumerate(results))
     except CleanerError as err:
         return Outcome(error=f"{unit.name}: {err}")
     except Exception as err:  # a bug must not stop the batch
@@ -321,24 +332,41 @@ def clean_unit(unit: Unit, settings: Settings) -> Outcome:
     return Outcome(pages=pages)
 
 
-def render_page(result: PageResult, settings: Settings) -> PageOut:
+def render_page(result: PageResult, settings: Settings, input_stamp: dict | None = None) -> PageOut:
+    """A page's outputs as text; ``report.json`` only with an ``input_stamp`` (see
+    :func:`stamp`), which it carries as its ``input``."""
     records = [article_record(a, result, n) for n, a in enumerate(result.articles)]
     render = {"jsonl": lambda n, a: dumps(records[n]) + "\n",
               "markdown": lambda n, a: to_markdown(a),
               "text": lambda n, a: to_text(a)}[settings.fmt]
+    page_report = report(result, settings.config)
+    text = ""
+    if input_stamp is not None:
+        text = json.dumps(dict(page_report, input=input_stamp), ensure_ascii=False, indent=1) + "\n"
     return PageOut(
         source=result.source,
-        report=report(result, settings.config),
+        report=text,
         records=tuple(dumps(r) for r in records),
         bodies=tuple(render(n, a) for n, a in enumerate(result.articles)),
         labels=tuple(a.region or a.title for a in result.articles),
+        fates=tuple((b["fate"], reason_key(b.get("reason", "")) if b["fate"] in _COUNTED else None)
+                    for b in page_report["blocks"]),
     )
+
+
+def stamp(unit: Unit, n: int, total: int, settings: Settings) -> dict:
+    """What ``report.json`` records of the input of page ``n`` of ``total``: checked by
+    ``--resume``."""
+    return {"key": unit.key, "sha256": unit.sha256, "page": n + 1, "pages": total,
+            "format": settings.fmt, "forced_encoding": settings.encoding}
 
 
 # ---------------------------------------------------------------- running in order
 
-def run_ordered(items: Iterable[object], settings: Settings, jobs: int = 1) -> Iterator[tuple[object, Outcome | None]]:
-    """Clean every :class:`Unit` among ``items``; yield ``(item, outcome)`` in input order.
+def run_ordered(items: Iterable[object], settings: Settings, jobs: int = 1,
+                stamped: bool = False) -> Iterator[tuple[object, Outcome | None]]:
+    """Clean every :class:`Unit` among ``items``; yield ``(item, outcome)`` in input order
+    (``stamped``: see :func:`clean_unit`).
 
     Other items pass through with ``None``. With ``jobs > 1`` units run in a process pool
     with at most ``4 × jobs`` in flight (memory stays bounded on huge dumps); results are
@@ -346,13 +374,13 @@ def run_ordered(items: Iterable[object], settings: Settings, jobs: int = 1) -> I
     """
     if jobs <= 1:
         for item in items:
-            yield item, clean_unit(item, settings) if isinstance(item, Unit) else None
+            yield item, clean_unit(item, settings, stamped) if isinstance(item, Unit) else None
         return
     pool = ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_ignore_sigint)
     window: deque[tuple[object, Future | None]] = deque()
     try:
         for item in items:
-            window.append((item, pool.submit(clean_unit, item, settings) if isinstance(item, Unit) else None))
+            window.append((item, pool.submit(clean_unit, item, settings, stamped) if isinstance(item, Unit) else None))
             while len(window) > 4 * jobs or (window and (window[0][1] is None or window[0][1].done())):
                 item_, future = window.popleft()
                 yield item_, future.result() if future is not None else None
@@ -549,6 +577,7 @@ class OutputFolder:
         self.done: list[str] = []
         self._index_dropped = False
         self._saved_at = 0.0
+        self._save_took = 0.0
         if len(self.entries) != len(old):
             self.save()
 
@@ -563,9 +592,9 @@ class OutputFolder:
             folder = self.root / page["folder"]
             if folder.is_symlink() or not folder.is_dir():
                 return False
-            stamp = _read_report(folder)
-            if (stamp is None or stamp.get("input") != self._stamp(unit, n, total)
-                    or stamp.get("options") != self.options["config"]):
+            written = _read_report(folder)
+            if (written is None or written.get("input") != stamp(unit, n, total, self.settings)
+                    or written.get("options") != self.options["config"]):
                 return False
             if not all((folder / name).is_file() for name in page["files"]):
                 return False
@@ -597,7 +626,7 @@ class OutputFolder:
                 else:
                     folder = self._claim(unit.stem if len(pages) == 1 else f"{unit.stem}_{n + 1}")
                 self.used.add(folder.casefold())
-                files = self._page_files(unit, page, n, len(pages))
+                files = self._page_files(page)
                 staged.append((_aside(self.root), folder))  # named before it exists: never left behind
                 self._stage(staged[-1][0], files)
                 written.append({"folder": folder, "source": page.source, "files": sorted(files),
@@ -617,17 +646,14 @@ class OutputFolder:
                 shutil.rmtree(tmp, ignore_errors=True)
         self.save(throttle=True)
 
-    def _stamp(self, unit: Unit, n: int, total: int) -> dict:
-        return {"key": unit.key, "sha256": unit.sha256, "page": n + 1, "pages": total,
-                "format": self.settings.fmt, "forced_encoding": self.settings.encoding}
-
-    def _page_files(self, unit: Unit, page: PageOut, n: int, total: int) -> dict[str, str]:
+    def _page_files(self, page: PageOut) -> dict[str, str]:
+        if not page.report:
+            raise ValueError("a page for an output folder is rendered with its input stamp (clean_unit(…, stamped=True))")
         names: set[str] = {REPORT.casefold()}
         files = {}
         for number, (label, body) in enumerate(zip(page.labels, page.bodies), 1):
             files[safe_name(f"{number:02d}_{label or 'article'}", names) + EXT[self.settings.fmt]] = body
-        stamped = dict(page.report, input=self._stamp(unit, n, total))
-        files[REPORT] = json.dumps(stamped, ensure_ascii=False, indent=1) + "\n"
+        files[REPORT] = page.report
         return files
 
     def _claim(self, stem: str) -> str:
@@ -681,8 +707,9 @@ class OutputFolder:
     # -- manifest and index
 
     def save(self, throttle: bool = False, final: bool = False) -> None:
-        if throttle and time.monotonic() - self._saved_at < SAVE_EVERY:
+        if throttle and time.monotonic() - self._saved_at < max(SAVE_EVERY, self._save_took / SAVE_SHARE):
             return
+        started = time.monotonic()
         done = set(self.done)
         entries = [self.entries[k] for k in self.done]
         if not final:  # entries not reached yet stay valid for a later --resume
@@ -690,6 +717,7 @@ class OutputFolder:
         body = {"cleaner": __version__, "manifest": 1, "inputs": entries}
         write_atomic(self.root / MANIFEST, json.dumps(body, ensure_ascii=False, indent=1) + "\n")
         self._saved_at = time.monotonic()
+        self._save_took = self._saved_at - started
 
     def finish(self) -> None:
         """End of a run that went through every input: the manifest keeps this run's
@@ -701,11 +729,11 @@ class OutputFolder:
             with open(tmp, "x", encoding="utf-8", newline="\n") as handle:
                 for key in self.done:
                     for page in self.entries[key]["pages"]:
-                        stamp = _read_report(self.root / page["folder"])
-                        if stamp is None:
+                        written = _read_report(self.root / page["folder"])
+                        if written is None:
                             raise InputError(f"{self.root / page['folder'] / REPORT} vanished during the run: "
                                              "rerun with --resume")
-                        for record in stamp.get("articles", []):
+                        for record in written.get("articles", []):
                             handle.write(dumps(record) + "\n")
             os.replace(tmp, path)
         except BaseException:
@@ -759,10 +787,10 @@ class Summary:
     def add(self, page: PageOut) -> None:
         self.pages += 1
         self.articles += len(page.records)
-        for block in page.report.get("blocks", []):
-            self.fates[block["fate"]] += 1
-            if block["fate"] in ("copy", "joined", "marker", "empty"):
-                self.reasons[(block["fate"], reason_key(block.get("reason", "")))] += 1
+        for fate, reason in page.fates:
+            self.fates[fate] += 1
+            if reason is not None:
+                self.reasons[(fate, reason)] += 1
 
     def lines(self) -> list[str]:
         head = (f"{self.inputs} input(s), {self.pages} page(s) cleaned, {self.articles} article(s) "
@@ -782,6 +810,10 @@ class Summary:
             if mine:
                 out.append(f"{label}: " + ", ".join(f"{r or 'other'} {n}" for r, n in mine))
         return out
+
+
+#: fates whose reasons the summary counts
+_COUNTED = ("copy", "joined", "marker", "empty")
 
 
 def reason_key(reason: str) -> str:
@@ -826,7 +858,7 @@ def run_batch(sources: list[Source | InputError], settings: Settings, *, jobs: i
 
     finished = False
     try:
-        with closing(run_ordered(items(), settings, jobs)) as outcomes:
+        with closing(run_ordered(items(), settings, jobs, stamped=folder is not None)) as outcomes:
             for item, outcome in outcomes:
                 summary.inputs += 1
                 if isinstance(item, InputError):
