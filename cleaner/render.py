@@ -7,7 +7,6 @@ raw line separator, so every record stays on one line for every reader.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 
 from . import __version__, fingerprint
 from .config import Config
@@ -129,18 +128,13 @@ def report(result: PageResult, config: Config) -> dict:
     }
 
 
-@lru_cache(maxsize=32)
-def _lsh_shape(threshold: float, num_perm: int) -> tuple[int, int]:
-    lsh = fingerprint.MinHashLSH(threshold=threshold, num_perm=num_perm)
-    return lsh.b, lsh.r
-
-
 def minhash_record(config: Config) -> dict:
-    """What the copy candidates depended on: datasketch's version, hash, seed and
-    permutation scheme (2.0 changed the default to ``affine32``), and the LSH bands and
-    rows datasketch chose for ``lsh_threshold`` and ``num_perm``."""
-    bands, rows = _lsh_shape(config.lsh_threshold, config.num_perm)
-    record = dict(fingerprint.scheme())
-    record.setdefault("permutations", getattr(fingerprint.MinHash(num_perm=1, seed=fingerprint.SEED), "scheme", "legacy"))
+    """What the copy candidates depended on: the scheme of the signatures ``copies``
+    computes (``fingerprint.scheme(fingerprint.HASH)``: datasketch's version, the base
+    hash and how it is defined, the seed, the ``affine32`` permutations of datasketch
+    2.x), and the LSH bands and rows datasketch chooses for ``lsh_threshold`` and
+    ``num_perm``."""
+    bands, rows = fingerprint.bands(config.lsh_threshold, config.num_perm)
+    record = dict(fingerprint.scheme(fingerprint.HASH))
     record.update(num_perm=config.num_perm, lsh_threshold=config.lsh_threshold, lsh_bands=bands, lsh_rows=rows)
     return record

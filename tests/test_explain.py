@@ -30,7 +30,7 @@ import pytest
 from click.testing import CliRunner
 from rapidfuzz.distance import Indel
 
-from cleaner import clean_bytes, clean_text
+from cleaner import clean_bytes, clean_text, fingerprint
 from cleaner.cli import main
 from cleaner.config import DEFAULT
 from cleaner.html import page_html
@@ -258,6 +258,8 @@ def test_json_names_the_options_and_versions():
     assert minhash["library"] == "datasketch" and minhash["version"]
     assert minhash["permutations"] == "affine32"       # datasketch 2.x's default scheme
     assert minhash["hash"] and minhash["seed"] == 1
+    # the hash of the signatures copies computes (the fast path), not datasketch's default
+    assert minhash["hash"] == fingerprint.HASH and "fmix64" in minhash["hash_definition"]
     assert minhash["num_perm"] == DEFAULT.num_perm
     assert minhash["lsh_bands"] * minhash["lsh_rows"] <= DEFAULT.num_perm
     assert rep["versions"]["cleaner"]
