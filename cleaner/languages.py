@@ -99,6 +99,9 @@ ZH = Language(
         r"|^[^。]{0,40}?(?:本报讯|新华社|记者(?:[ \u3000]|从)|近日|日前|[0-9]{1,2}月[0-9]{1,2}日)"
         r"|^[^。]{0,16}(?:[\u4e00-\u9fff]{2,6}省)?[\u4e00-\u9fff]{2,6}市[^。]{0,20}(?:县|区|市)"),
     max_heading=40,
+    # a news agency's or paper's dateline opens running text ("新华社济南5月12日电", "本报讯"),
+    # even when a cut leaves it short and unfinished like a heading
+    body_cue=re.compile(r"^(?:本报讯|新华社|中新社|人民网|中新网|央视网|据[^,\uff0c。]{1,12}(?:报道|消息))"),
     item_lead=re.compile(r"^[^,\uff0c。;\uff1b:\uff1a“”]{2,12}。|^[^,\uff0c。;\uff1b:\uff1a“”]{2,10}[,\uff0c][^,\uff0c。;\uff1b:\uff1a“”]{2,10}。"),
 )
 

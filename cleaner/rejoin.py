@@ -362,9 +362,13 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
             marker = (1.5 + (1.0 if h in to_marked else 0.0)) if t in from_marked else 0.0
             if h in to_marked and t not in from_marked:
                 adjacency = 0.0   # "(下转…)": what is printed next is not the continuation
-            if lang.lede.search(tail_text):
-                continue
+            if lang.lede.search(tail_text) and not (lang.body_cue is not None and lang.body_cue.search(head.text)):
+                continue      # a lede opens an article (unless the head is a cut dateline: "新华社…" + "电(记者…")
             penalty = max((p for before, p in starts.get(tail_text, {}).items() if before != h), default=0.0)
+            if penalty < 9.0 and tables[0].get(h, {}).get(t, (NEAR + 1,))[0] == 0:
+                # printed right after the head on the page itself: what precedes the tail
+                # once copies are taken out (a heading pulled next to it) weighs less
+                penalty = 0.0
             score = adjacency + marker + junction - penalty
             if head.kind == "heading" and (gap > 0 or junction < 2.0 or (not lang.spaced and " " in head.text)
                                            or (lang.spaced and junction < 3.0 and not _sentence_like(head.text, lang))):
