@@ -49,9 +49,14 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from cleaner import corpus
-from cleaner.batch import Settings, Source, Unit, iter_units, plan_sources
-from cleaner.errors import ConfigError, InputError, SparkUnavailableError
+if __name__ == "__main__":
+    # run as a script (spark-submit cleaner/spark.py): this folder first on sys.path would
+    # shadow the standard library with cleaner/html.py
+    sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != os.path.dirname(os.path.realpath(__file__))]
+
+from cleaner import corpus  # noqa: E402
+from cleaner.batch import Settings, Source, Unit, iter_units, plan_sources  # noqa: E402
+from cleaner.errors import ConfigError, InputError, SparkUnavailableError  # noqa: E402
 
 INSTALL = "install the extra: pip install 'cleaner[spark]' and a Java 17 runtime"
 
