@@ -291,6 +291,12 @@ def _whole_hashes(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return (_fmix64(h) >> _U64(32)).astype(np.uint32), lengths
 
 
+#: cells (rows × bands) banded at once: all the bands of a page's matrix in one go (band by
+#: band, a page's few dozen rows cost thousands of small numpy calls, issue 7), a large
+#: matrix a few bands at a time, so that memory stays about the matrix
+BAND_CELLS = 1 << 18
+
+
 def band_pairs(matrix: np.ndarray, b: int, r: int, cap: int) -> np.ndarray:
     """Row pairs ``(i, j)``, ``i < j``, equal on all ``r`` rows of some band (band ``t`` is
     columns ``t·r … t·r + r - 1``), as an ``(m, 2)`` int64 array sorted and unique. In a
@@ -300,41 +306,52 @@ def band_pairs(matrix: np.ndarray, b: int, r: int, cap: int) -> np.ndarray:
     if n < 2:
         return np.zeros((0, 2), dtype=np.int64)
     found = []
-    for band in range(b):
-        values = matrix[:, band * r:(band + 1) * r]
-        keyed = np.zeros(n, dtype=_U64)
-        for col in range(values.shape[1]):
-            keyed *= _U64(0x9E3779B97F4A7C15)
-            keyed ^= values[:, col].astype(_U64)
-            keyed = _fmix64(keyed)
-        order = np.argsort(keyed, kind="stable")     # stable: row order inside a bucket
-        ranked = values[order]
-        sorted_keys = keyed[order]
-        new = np.empty(n, dtype=bool)
-        new[0] = True
-        # a bucket is a run of equal rows (equal keys of unequal rows are told apart)
-        new[1:] = (sorted_keys[1:] != sorted_keys[:-1]) | np.any(ranked[1:] != ranked[:-1], axis=1)
-        start = np.flatnonzero(new)
-        size = np.diff(np.append(start, n))
-        crowded = size > 1
-        if not crowded.any():
-            continue
-        start, size = start[crowded], size[crowded]
-        # member x (1 ≤ x < size) of a bucket pairs with members 0 … min(x, cap) - 1
-        x_bucket = np.repeat(np.arange(len(start)), size - 1)
-        x_first = np.zeros(len(start), dtype=np.int64)
-        np.cumsum(size[:-1] - 1, out=x_first[1:])
-        x = np.arange(len(x_bucket), dtype=np.int64) - x_first[x_bucket] + 1
-        per_x = np.minimum(x, cap)
-        y_of = np.repeat(np.arange(len(x)), per_x)
-        y_first = np.zeros(len(x), dtype=np.int64)
-        np.cumsum(per_x[:-1], out=y_first[1:])
-        y = np.arange(len(y_of), dtype=np.int64) - y_first[y_of]
-        base = start[x_bucket][y_of]
-        i = order[base + y]
-        j = order[base + x[y_of]]
-        found.append(i.astype(np.int64) * n + j)
+    step = max(1, BAND_CELLS // n)
+    for lo in range(0, b, step):
+        hi = min(b, lo + step)
+        pairs = _band_group_pairs(matrix[:, lo * r:hi * r].reshape(n, hi - lo, r), cap)
+        if pairs is not None:
+            found.append(pairs)
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
     codes = np.unique(np.concatenate(found))
     return np.stack([codes // n, codes % n], axis=1)
+
+
+def _band_group_pairs(values: np.ndarray, cap: int) -> np.ndarray | None:
+    """Pairs (as ``i·n + j``) of rows equal on some band of ``values`` (rows × bands × r)."""
+    n, g, r = values.shape
+    keyed = np.zeros((n, g), dtype=_U64)
+    for col in range(r):
+        keyed *= _U64(0x9E3779B97F4A7C15)
+        keyed ^= values[:, :, col].astype(_U64)
+        keyed = _fmix64(keyed)
+    order = np.argsort(keyed, axis=0, kind="stable")     # stable: row order inside a bucket
+    ranked = np.take_along_axis(values, order[:, :, None], axis=0)
+    sorted_keys = np.take_along_axis(keyed, order, axis=0)
+    new = np.empty((n, g), dtype=bool)
+    new[0] = True
+    # a bucket is a run of equal rows (equal keys of unequal rows are told apart)
+    new[1:] = (sorted_keys[1:] != sorted_keys[:-1]) | np.any(ranked[1:] != ranked[:-1], axis=2)
+    # the bands one after another (each starts a bucket)
+    new, order = new.T.ravel(), order.T.ravel()
+    start = np.flatnonzero(new)
+    size = np.diff(np.append(start, n * g))
+    crowded = size > 1
+    if not crowded.any():
+        return None
+    start, size = start[crowded], size[crowded]
+    # member x (1 ≤ x < size) of a bucket pairs with members 0 … min(x, cap) - 1
+    x_bucket = np.repeat(np.arange(len(start)), size - 1)
+    x_first = np.zeros(len(start), dtype=np.int64)
+    np.cumsum(size[:-1] - 1, out=x_first[1:])
+    x = np.arange(len(x_bucket), dtype=np.int64) - x_first[x_bucket] + 1
+    per_x = np.minimum(x, cap)
+    y_of = np.repeat(np.arange(len(x)), per_x)
+    y_first = np.zeros(len(x), dtype=np.int64)
+    np.cumsum(per_x[:-1], out=y_first[1:])
+    y = np.arange(len(y_of), dtype=np.int64) - y_first[y_of]
+    base = start[x_bucket][y_of]
+    i = order[base + y]
+    j = order[base + x[y_of]]
+    return i.astype(np.int64) * n + j
