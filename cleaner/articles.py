@@ -48,6 +48,8 @@ VOCAB_CAP = 1.5
 UNTITLED = -1
 #: weight of a damaged copy's printing when a paragraph's printings vote for its article
 DAMAGED = 0.5
+#: weight of a printing out of context (see _copies_out_of_context) in that vote
+STRAY = 0.5
 log = logging.getLogger(__name__)
 
 _STOP = frozenset("the a an of and to in for on at by with from is was are were be been has have had "
@@ -687,7 +689,7 @@ def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]], skip: fr
 
 
 def _vote(page: _Page, path: list[int], emit: list[list[float]], titles: list[Title],
-          skip: frozenset[int] = frozenset()) -> dict[int, int]:
+          skip: frozenset[int] = frozenset(), stray: frozenset[int] = frozenset()) -> dict[int, int]:
     """One article per paragraph: its printings vote (each weighted by the neighbours that
     agree with it), and the paragraph's own evidence (named region, vocabulary) votes too."""
     text_pos = [pos for pos, item in enumerate(page.seq) if item[0] is not None and pos not in skip]
@@ -704,13 +706,77 @@ def _vote(page: _Page, path: list[int], emit: list[list[float]], titles: list[Ti
         for pos in openings or printed:
             s = path[pos]
             # a damaged copy (near, spliced, cut down) is a weaker witness than the text itself
-            votes[s] += (1.0 + sum(1 for x in neighbours[pos] if x == s)) * (1.0 if page.exact(pos) else DAMAGED)
+            # (and so is a printing among another article's text while another printing
+            # of it sits among its own, see _copies_out_of_context)
+            weight = (1.0 if page.exact(pos) else DAMAGED) * (STRAY if pos in stray else 1.0)
+            votes[s] += (1.0 + sum(1 for x in neighbours[pos] if x == s)) * weight
         for t in range(len(titles)):
             votes[t] += emit[p][t]
         if not votes:
             continue
         out[p] = max(votes, key=lambda s: (votes[s], -abs(s)))
     return out
+
+
+#: how much closer to its surroundings one printing of a repeated run must be than
+#: another for the other to count as a copy put there
+CONTEXT_MARGIN = 0.03
+#: ... and the one must read like its own article's text (TF-IDF cosine with its
+#: neighbours; within an article the median is about 0.07) while the other reads like
+#: another article's (across articles the median is about 0.02)
+CONTEXT_OWN = 0.05
+CONTEXT_FOREIGN = 0.03
+
+
+def _copies_out_of_context(page: _Page, shift: "_Shift") -> frozenset[int]:
+    """Printings of a repeated run whose surroundings speak of something else.
+
+    A run of blocks printed twice sits once among its own article's text and once among
+    another's. The printing whose neighbours (two text printings on each side, outside
+    the run) share its vocabulary is the original; the others are copies that say
+    nothing about where the text belongs, and are looked through when placing it."""
+    by_unit: dict[int, list[int]] = defaultdict(list)
+    for pos, unit in page.unit_at.items():
+        by_unit[unit].append(pos)
+    repeated = {pos for positions in by_unit.values() if len(positions) > 1 for pos in positions}
+    if not repeated:
+        return frozenset()
+    run_of: dict[int, int] = {}
+    runs: list[list[int]] = []
+    for pos in range(len(page.seq)):
+        if pos not in repeated:
+            continue
+        if runs and runs[-1][-1] == pos - 1:
+            runs[-1].append(pos)
+        else:
+            runs.append([pos])
+        run_of[pos] = len(runs) - 1
+    score = []
+    for run in runs:
+        inside = {page.seq[pos][0] for pos in run}
+        context: list[int] = []
+        for step, start in ((-1, run[0] - 1), (1, run[-1] + 1)):
+            found, pos = 0, start
+            while 0 <= pos < len(page.seq) and found < 2:
+                q = page.seq[pos][0]
+                if q is not None and q not in inside:
+                    context.append(q)
+                    found += 1
+                pos += step
+        score.append(shift.cosine(sorted(inside), context) if context else None)
+    out = set()
+    for positions in by_unit.values():
+        if len(positions) < 2:
+            continue
+        scores = {pos: score[run_of[pos]] for pos in positions}
+        known = [v for v in scores.values() if v is not None]
+        if len(known) < len(scores):
+            continue
+        best = max(known)
+        if best < CONTEXT_OWN:
+            continue
+        out.update(pos for pos, v in scores.items() if v < min(best - CONTEXT_MARGIN, CONTEXT_FOREIGN))
+    return frozenset(out)
 
 
 def _copies_before_lede(page: _Page, titles: list[Title]) -> frozenset[int]:
@@ -869,9 +935,10 @@ def assemble(blocks: tuple[Block, ...], units: tuple[Unit, ...], paragraphs: tup
     titles = find_titles(page, lang)
     _check_placements(len(titles), len(paragraphs), max_placements)
     emit = _emissions(page, titles, lang)
+    stray = _copies_out_of_context(page, _Shift(page, lang))
     between = _copies_before_lede(page, titles)
     path = _viterbi(page, titles, emit, between)
-    owner = _vote(page, path, emit, titles, between)
+    owner = _vote(page, path, emit, titles, between, stray)
     skip = _out_of_place(page, path, owner)
     # (the run between a title and its lede is looked through for placing paragraphs,
     # but its order still counts when ordering an article)
@@ -880,7 +947,7 @@ def assemble(blocks: tuple[Block, ...], units: tuple[Unit, ...], paragraphs: tup
     anchors = {pos: owner[p] for p, para in enumerate(paragraphs) if len(para.blocks) > 1 and owner.get(p, UNTITLED) != UNTITLED
                for pos in page.positions.get(p, []) if pos not in looked_through}
     path = _viterbi(page, titles, emit, looked_through, anchors)
-    owner = _vote(page, path, emit, titles, looked_through)
+    owner = _vote(page, path, emit, titles, looked_through, stray)
     for t, title in enumerate(titles):
         for p in title.paragraphs:
             owner[p] = t
