@@ -6,8 +6,11 @@ sentence-end windows (cut-down copies, whose Jaccard with the original is low bu
 sentences are the original's). Each candidate pair is then verified exactly on shingle
 sets — Jaccard and containment in both directions — and on edit similarity.
 
-Blocks are visited best-first (not spliced, longest, most often printed, complete, then
-earliest) and each is kept unless a kept block already carries its text:
+Blocks are visited best-first (not spliced, not borrowing, longest, most often printed,
+complete, then earliest) and each is kept unless a kept block already carries its text.
+A reading *borrows* when it differs from a near-copy by a short phrase that is printed
+elsewhere on the page while the other reading's phrase is not: the damaged copy took it
+from a neighbour ("配强综合阵地工作力量" for "理顺党建综合阵地工作体系"):
 
 - ``contained``: at least ``containment`` of its shingles lie in the kept block;
 - ``near-copy``: similar length and edit similarity at least ``near_copy``;
