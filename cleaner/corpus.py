@@ -212,7 +212,8 @@ def page_records(result: PageResult, source: str, page: int, seen: int = 0) -> l
 
 def _shingle_unit(lang: str, rules: Rules) -> tuple[int, bool]:
     """``(size, words)`` of the language's shingles: word n-grams for spaced text."""
-    return (rules.shingle_words, True) if (LANGUAGES.get(lang) or LANGUAGES["en"]).spaced else (rules.shingle_cjk, False)
+    spaced = (LANGUAGES.get(lang) or LANGUAGES["en"]).spaced
+    return (rules.shingle_words, True) if spaced else (rules.shingle_cjk, False)
 
 
 def _by_unit(records: Sequence[Record], rules: Rules) -> dict[tuple[int, bool], np.ndarray]:

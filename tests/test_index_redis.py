@@ -96,7 +96,7 @@ import json, sys, time
 from cleaner.batch import Settings, iter_units, plan_sources
 from cleaner.corpus import Rules, eligible, read_records, renumber, signature_matrix
 from cleaner.index import RedisStore
-folder, url, start, direction = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+folder, url, direction = sys.argv[1], sys.argv[2], int(sys.argv[3])
 settings, rules = Settings(), Rules()
 records = []
 for recs, _, error in read_records(iter_units(plan_sources([folder]), settings), settings):
@@ -107,8 +107,8 @@ records = eligible(renumber(records, base), rules)
 sigs = signature_matrix(records, rules)
 order = list(range(len(records)))[::direction]        # the writers meet in the middle
 created = []
-while time.time() < start:
-    time.sleep(0.0005)
+print("ready", flush=True)
+sys.stdin.readline()                                   # both are ready: go
 for i in order:                                        # one MULTI/EXEC per record: a fine-grained race
     created += store.add([records[i]], sigs[i:i + 1])
 print(json.dumps({"created": created, "claimed": [k.hex() for k in store.claimed]}))
@@ -118,12 +118,14 @@ print(json.dumps({"created": created, "claimed": [k.hex() for k in store.claimed
 def test_two_writers_racing_agree_on_first_writer_wins(tmp_path, pages, redis_url):
     """Two processes store the same pages (under different names) at the same moment:
     every bucket has exactly one winner, the one the server says owns it."""
-    import time
-
     folders = [write(tmp_path / name, pages) for name in ("left", "right")]
-    start = time.time() + 3
-    procs = [subprocess.Popen([sys.executable, "-c", RACER, str(f), redis_url, str(start), direction],
+    procs = [subprocess.Popen([sys.executable, "-c", RACER, str(f), redis_url, direction], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True) for f, direction in zip(folders, ("1", "-1"))]
+    for proc in procs:                                   # both have read and hashed their pages
+        assert proc.stdout.readline() == "ready\n"
+    for proc in procs:
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
     outs = []
     for proc in procs:
         stdout, _ = proc.communicate(timeout=300)
@@ -147,3 +149,106 @@ def test_two_writers_racing_agree_on_first_writer_wins(tmp_path, pages, redis_ur
         assert len(created) == len(set(created))
     finally:
         store.close()
+
+
+WRITER = r"""
+import sys
+from cleaner.corpus import Record, Rules, signature_matrix
+from cleaner.index import RedisStore
+url, batch = sys.argv[1], int(sys.argv[2])
+rules = Rules()
+store = RedisStore(url, rules)
+n = 0
+while True:
+    recs = [Record(f"w{n + i}.txt#1/0/0", "fragment", store.reserve(1), f"w{n + i}.txt", 1, 0, 0, (0,), ((0, 5),),
+                   "en", " ".join(f"w{n + i} token{j}" for j in range(30))) for i in range(batch)]
+    store.add(recs, signature_matrix(recs, rules))
+    n += batch
+    print(n, flush=True)
+"""
+
+
+def test_a_killed_writer_leaves_the_redis_index_consistent(redis_url):
+    """SIGKILL in the middle of a run: each batch was one MULTI/EXEC, so the index holds
+    whole batches only, and every stored record's buckets are claimed."""
+    import signal
+    import time
+
+    batch = 50
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, redis_url, str(batch)], stdout=subprocess.PIPE, text=True)
+    try:
+        for _ in range(4):                      # let a few batches commit, then kill it mid-batch
+            assert proc.stdout.readline()
+        time.sleep(0.05)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+    store = RedisStore(redis_url, RULES)
+    try:
+        assert store.check() == []
+        count = sum(1 for _ in store.r.scan_iter(match=b"cleaner:rec:*", count=1000))
+        assert count >= 4 * batch and count % batch == 0      # whole batches only
+        claimed = {v for name in store.r.scan_iter(match=b"cleaner:bands:*") for v in store.r.hvals(name)}
+        assert len(claimed) == count                           # distinct texts: each owns its buckets
+    finally:
+        store.close()
+
+
+def _race(folders: list[Path], url: str, tmp_path: Path) -> list[tuple[list[dict], int]]:
+    """Run ``cleaner dedup FOLDER --index URL`` for each folder at the same moment;
+    return each run's clusters and the number it reports stored."""
+    import re
+
+    procs = [subprocess.Popen([sys.executable, "-m", "cleaner", "dedup", str(folder), "--index", url,
+                               "-o", str(tmp_path / f"race{n}.jsonl")], stderr=subprocess.PIPE, text=True)
+             for n, folder in enumerate(folders)]
+    out = []
+    for n, proc in enumerate(procs):
+        _, stderr = proc.communicate(timeout=300)
+        assert proc.returncode == 0, stderr
+        stored = int(re.search(r"(\d+) stored", stderr).group(1))
+        lines = (tmp_path / f"race{n}.jsonl").read_text(encoding="utf-8").splitlines()
+        out.append(([json.loads(line) for line in lines], stored))
+    return out
+
+
+def test_two_dedup_processes_racing_agree_on_the_first_writer(tmp_path, pages, redis_url):
+    """Two real `cleaner dedup --index redis://…` runs on the same pages under two names,
+    started together. Each run stores its records in one MULTI/EXEC batch (under 5,000
+    records), so the run whose batch the server executed first owns every bucket; it
+    found the index empty (nothing it reports is stored), and whatever the other run
+    found stored came from it."""
+    folders = [write(tmp_path / name, pages) for name in ("left", "right")]
+    (left, left_stored), (right, right_stored) = _race(folders, redis_url, tmp_path)
+    store = RedisStore(redis_url, RULES)
+    try:
+        assert store.check() == []
+        records = sum(1 for _ in store.r.scan_iter(match=b"cleaner:rec:*", count=1000))
+        assert left_stored == right_stored == records // 2 > 0         # every record stored once
+        owners = {v.decode() for name in store.r.scan_iter(match=b"cleaner:bands:*") for v in store.r.hvals(name)}
+        winners = {Path(o.split("#")[0]).parent.name for o in owners}
+        assert len(winners) == 1                                        # one writer owns every bucket
+        first, second = (left, right) if winners == {"left"} else (right, left)
+    finally:
+        store.close()
+    assert not any(m.get("stored") for c in first for m in c["members"])
+    found = {Path(m["source"]).parent.name for c in second for m in c["members"] if m.get("stored")}
+    assert found <= winners
+
+
+def test_two_dedup_processes_on_the_same_files_store_each_record_once(tmp_path, pages, redis_url):
+    """The same files raced by two runs: a record id is created by the first writer only,
+    so the two runs' stored counts add up to the records in the index."""
+    folder = write(tmp_path / "same", pages)
+    (first, first_stored), (second, second_stored) = _race([folder, folder], redis_url, tmp_path)
+    store = RedisStore(redis_url, RULES)
+    try:
+        assert store.check() == []
+        records = sum(1 for _ in store.r.scan_iter(match=b"cleaner:rec:*", count=1000))
+        assert first_stored + second_stored == records > 0
+        assert first_stored * second_stored == 0          # one batch each: the whole batch won or lost
+    finally:
+        store.close()
+    # the same pages give the same clusters, whoever stored them
+    assert [[m["id"] for m in c["members"]] for c in first] == [[m["id"] for m in c["members"]] for c in second]
