@@ -28,6 +28,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -74,16 +75,7 @@ def _grams(text: str, lang: Language) -> Counter:
     if lang.spaced:
         words = [w for w in k.split(" ") if w and w not in _STOP]
         return Counter(words + [f"{a} {b}" for a, b in zip(words, words[1:])])
-    pairs = list(map(str.__add__, k, k[1:]))
-    return Counter(pairs + list(map(str.__add__, pairs, k[2:])))
-
-
-class _GramIds(dict):
-    """Gram → number, numbered in the order first seen."""
-
-    def __missing__(self, gram: str) -> int:
-        number = self[gram] = len(self)
-        return number
+    return Counter([k[i:i + 2] for i in range(len(k) - 1)] + [k[i:i + 3] for i in range(len(k) - 2)])
 
 
 class _Vocabulary:
@@ -100,24 +92,24 @@ class _Vocabulary:
 
     def __init__(self, paragraphs: tuple[Paragraph, ...], lang: Language):
         self.lang = lang
-        numbers = _GramIds()
-        self.ids: list[np.ndarray] = []
-        self.counts: list[np.ndarray] = []
-        for para in paragraphs:
-            grams = _grams(para.text, lang)
-            self.ids.append(np.fromiter(map(numbers.__getitem__, grams), dtype=np.intp, count=len(grams)))
-            self.counts.append(np.fromiter(grams.values(), dtype=np.float64, count=len(grams)))
+        grams = [_grams(para.text, lang) for para in paragraphs]
+        self.bounds = [0]
+        for g in grams:
+            self.bounds.append(self.bounds[-1] + len(g))
+        total = self.bounds[-1]
+        numbers = dict.fromkeys(chain.from_iterable(grams))      # (numbered without a Python loop)
+        numbers = dict(zip(numbers, range(len(numbers))))
         self.size = len(numbers)
+        self.all_ids = np.fromiter(map(numbers.__getitem__, chain.from_iterable(grams)), dtype=np.intp, count=total)
+        counts = np.fromiter(chain.from_iterable(g.values() for g in grams), dtype=np.float64, count=total)
+        self.ids = [self.all_ids[a:b] for a, b in zip(self.bounds, self.bounds[1:])]
+        self.counts = [counts[a:b] for a, b in zip(self.bounds, self.bounds[1:])]
         n = len(paragraphs)
-        self.all_ids = np.concatenate(self.ids) if self.ids else np.zeros(0, dtype=np.intp)
         # a paragraph's grams are distinct, so counting ids counts paragraphs; the logs
         # come from math.log, as before (numpy's log may differ in the last bit)
         logs = np.array([math.log((1 + n) / (1 + c)) for c in range(n + 1)])
         self.idf = logs[np.bincount(self.all_ids, minlength=self.size)]
-        self.all_weights = (np.concatenate(self.counts) if self.counts else np.zeros(0)) * self.idf[self.all_ids]
-        self.bounds = [0]
-        for ids in self.ids:
-            self.bounds.append(self.bounds[-1] + len(ids))
+        self.all_weights = counts * self.idf[self.all_ids]
 
     def side(self, paragraphs: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """Gram ids and TF-IDF weights of some paragraphs' summed counts, grams in the
@@ -720,12 +712,9 @@ def _vote(page: _Page, path: list[int], emit: list[list[float]], titles: list[Ti
 
 #: how much closer to its surroundings one printing of a repeated run must be than
 #: another for the other to count as a copy put there
-CONTEXT_MARGIN = 0.03
-#: ... and the one must read like its own article's text (TF-IDF cosine with its
-#: neighbours; within an article the median is about 0.07) while the other reads like
-#: another article's (across articles the median is about 0.02)
-CONTEXT_OWN = 0.05
-CONTEXT_FOREIGN = 0.03
+#: (TF-IDF cosine with its neighbours; within an article the median is about 0.07,
+#: across two articles about 0.02)
+CONTEXT_MARGIN = 0.015
 
 
 def _copies_out_of_context(page: _Page, shift: "_Shift") -> frozenset[int]:
@@ -734,7 +723,11 @@ def _copies_out_of_context(page: _Page, shift: "_Shift") -> frozenset[int]:
     A run of blocks printed twice sits once among its own article's text and once among
     another's. The printing whose neighbours (two text printings on each side, outside
     the run) share its vocabulary is the original; the others are copies that say
-    nothing about where the text belongs, and are looked through when placing it."""
+    nothing about where the text belongs, and are looked through when placing it. Only
+    where the best-fitting printing and the one set aside are tidy runs (each block once,
+    as an original is printed): a run that repeats its own blocks is a tangle of copies
+    holding the original too, and is neither trusted nor set aside (the sample's "突出党群服务" section, printed whole inside
+    单县's article and again as a tangle among 鲁西新区's own text)."""
     by_unit: dict[int, list[int]] = defaultdict(list)
     for pos, unit in page.unit_at.items():
         by_unit[unit].append(pos)
@@ -751,7 +744,8 @@ def _copies_out_of_context(page: _Page, shift: "_Shift") -> frozenset[int]:
         else:
             runs.append([pos])
         run_of[pos] = len(runs) - 1
-    score = []
+    score: list[float | None] = []
+    tidy: list[bool] = []
     for run in runs:
         inside = {page.seq[pos][0] for pos in run}
         context: list[int] = []
@@ -764,6 +758,8 @@ def _copies_out_of_context(page: _Page, shift: "_Shift") -> frozenset[int]:
                     found += 1
                 pos += step
         score.append(shift.cosine(sorted(inside), context) if context else None)
+        units = [page.unit_at[pos] for pos in run]
+        tidy.append(len(units) == len(set(units)))
     out = set()
     for positions in by_unit.values():
         if len(positions) < 2:
@@ -773,9 +769,11 @@ def _copies_out_of_context(page: _Page, shift: "_Shift") -> frozenset[int]:
         if len(known) < len(scores):
             continue
         best = max(known)
-        if best < CONTEXT_OWN:
+        # the original printing is a run printed in order, each block once; a run that
+        # repeats its own blocks is a tangle of copies, however well its neighbours fit
+        if not all(tidy[run_of[pos]] for pos, v in scores.items() if v == best):
             continue
-        out.update(pos for pos, v in scores.items() if v < min(best - CONTEXT_MARGIN, CONTEXT_FOREIGN))
+        out.update(pos for pos, v in scores.items() if v < best - CONTEXT_MARGIN and tidy[run_of[pos]])
     return frozenset(out)
 
 
@@ -936,7 +934,7 @@ def assemble(blocks: tuple[Block, ...], units: tuple[Unit, ...], paragraphs: tup
     _check_placements(len(titles), len(paragraphs), max_placements)
     emit = _emissions(page, titles, lang)
     stray = _copies_out_of_context(page, _Shift(page, lang))
-    between = _copies_before_lede(page, titles)
+    between = _copies_before_lede(page, titles) | stray
     path = _viterbi(page, titles, emit, between)
     owner = _vote(page, path, emit, titles, between, stray)
     skip = _out_of_place(page, path, owner)
