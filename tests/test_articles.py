@@ -161,3 +161,43 @@ def test_every_paragraph_is_in_exactly_one_article():
     assert len(placed) == len(set(placed))
     texts = [p.text for a in result.articles for p in a.paragraphs]
     assert texts.count(J3) == 1
+
+
+def _stray_blocks(*blocks: str) -> set[int]:
+    """Blocks _copies_out_of_context sets aside on a page of these blocks."""
+    from cleaner.articles import _copies_out_of_context, _Page, _Shift
+    from cleaner.config import DEFAULT
+    from cleaner.copies import find_copies
+    from cleaner.languages import ZH
+    from cleaner.rejoin import rejoin
+    from cleaner.segment import segment
+    segmented, _ = segment("\n\n".join(blocks), ZH)
+    units, _ = find_copies(segmented, ZH, DEFAULT)
+    paragraphs, _ = rejoin(segmented, units, ZH)
+    page = _Page(segmented, units, paragraphs)
+    return {page.seq[pos][1] for pos in _copies_out_of_context(page, _Shift(page, ZH))}
+
+
+# two articles whose paragraphs share their own topic words (公路养护 / 农家书屋)
+R = ["近年来,甲县把农村公路养护作为民生实事,农村公路养护经费逐年增加。",
+     "甲县推行农村公路养护路长制,每条农村公路都有养护责任人。",
+     "农村公路养护队伍定期巡查,农村公路病害做到早发现早养护。",
+     "农村公路养护好了,沿线群众出行更方便,农村公路成了致富路。"]
+B = ["今年以来,乙县新建农家书屋十八家,农家书屋成了群众读书的好去处。",
+     "农家书屋结合农时开展读书活动,农家书屋里常常坐满读书的群众。",
+     "农家书屋还请来退休教师领读,读书的孩子在农家书屋里越来越多。",
+     "农家书屋让读书成为乡村新风尚,群众爱上了农家书屋。"]
+
+
+def test_a_run_printed_among_another_articles_text_is_set_aside():
+    # 乙县's B1 B2 printed (blocks 2, 3) inside 甲县's article, and again under its own title
+    page = ["甲县:养护农村公路", R[0], B[1], B[2], R[1], R[2], R[3], "乙县:书香飘进农家院", *B]
+    assert _stray_blocks(*page) == {2, 3}
+    assert articles(*page) == [("甲县", "甲县:养护农村公路", R), ("乙县", "乙县:书香飘进农家院", B)]
+
+
+def test_a_tangle_of_copies_is_neither_trusted_nor_set_aside():
+    # the run under 乙县 repeats its own blocks (B1 B2 B1 B2): no printing is set aside
+    page = ["甲县:养护农村公路", R[0], B[1], B[2], R[1], R[2], R[3], "乙县:书香飘进农家院", B[0], B[1], B[2],
+            B[1], B[2], B[3]]
+    assert _stray_blocks(*page) == set()
