@@ -578,6 +578,8 @@ class OutputFolder:
         self._index_dropped = False
         self._saved_at = 0.0
         self._save_took = 0.0
+        #: id of an entry → (the entry, its JSON text as the manifest nests it)
+        self._entry_text: dict[int, tuple[dict, str]] = {}
         if len(self.entries) != len(old):
             self.save()
 
@@ -714,10 +716,25 @@ class OutputFolder:
         entries = [self.entries[k] for k in self.done]
         if not final:  # entries not reached yet stay valid for a later --resume
             entries += [e for k, e in self.entries.items() if k not in done]
-        body = {"cleaner": __version__, "manifest": 1, "inputs": entries}
-        write_atomic(self.root / MANIFEST, json.dumps(body, ensure_ascii=False, indent=1) + "\n")
+        write_atomic(self.root / MANIFEST, self._manifest_text(entries))
         self._saved_at = time.monotonic()
         self._save_took = self._saved_at - started
+
+    def _manifest_text(self, entries: list[dict]) -> str:
+        """``json.dumps({"cleaner": …, "manifest": 1, "inputs": entries}, indent=1)``, with
+        each entry's text kept from one save to the next: encoding every entry again at
+        every save (Python's encoder, as ``indent`` needs it) made the manifest most of
+        the main process's work on a long run."""
+        texts = []
+        for entry in entries:
+            cached = self._entry_text.get(id(entry))
+            if cached is None or cached[0] is not entry:
+                # (strings in JSON hold no raw newline: each one starts a line to indent)
+                cached = (entry, json.dumps(entry, ensure_ascii=False, indent=1).replace("\n", "\n  "))
+                self._entry_text[id(entry)] = cached
+            texts.append(cached[1])
+        inputs = "[\n  " + ",\n  ".join(texts) + "\n ]" if texts else "[]"
+        return f'{{\n "cleaner": {json.dumps(__version__, ensure_ascii=False)},\n "manifest": 1,\n "inputs": {inputs}\n}}\n'
 
     def finish(self) -> None:
         """End of a run that went through every input: the manifest keeps this run's

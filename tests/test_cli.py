@@ -248,6 +248,14 @@ def test_json_lines_stay_one_record_per_line(tmp_path):
         assert "单县" in decoded  # ensure_ascii is off
 
 
+def test_manifest_is_json_dumps_with_indent_1(batch):
+    # the manifest is assembled from each entry's cached text: it must read as json.dumps wrote it
+    out = batch / "out"
+    invoke("clean", batch / "in", batch / "dump.jsonl", "--text-field", "body", "-o", out, "-q")
+    text = (out / "manifest.json").read_text(encoding="utf-8")
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=1) + "\n"
+
+
 def test_jobs_2_is_byte_identical_to_jobs_1(batch):
     args = [batch / "in", batch / "dump.jsonl", "--text-field", "body", "-q"]
     assert invoke("clean", *args, "-j", "2").stdout == invoke("clean", *args, "-j", "1").stdout
