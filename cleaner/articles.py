@@ -33,7 +33,7 @@ from itertools import chain
 import numpy as np
 
 from .errors import TooLargeError
-from .languages import Language, ends_sentence, sentences
+from .languages import Language, comma_headline, ends_sentence, sentences
 from .normalise import key, key_length
 from .places import place_named, plausible_place
 from .types import Article, Block, Decision, Paragraph, Unit
@@ -392,8 +392,11 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
     regions = [key(t.region, lang) for t in titles if t.region]
 
     headings = [q for q, para in enumerate(paras) if q not in used and para.kind == "heading"]
+    # a headline with a comma is a body block (segment) left unjoined (rejoin)
+    comma_heads = {q for q, para in enumerate(paras) if q not in used and para.kind == "body"
+                   and len(para.blocks) == 1 and comma_headline(para.text, lang)}
     for p, para in enumerate(paras):
-        if p in used or para.kind != "heading":
+        if p in used or para.kind != "heading" and p not in comma_heads:
             continue
         after = [q for q in following(p) if paras[q].kind == "body"][:3]
         if not after:

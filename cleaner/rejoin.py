@@ -25,7 +25,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from .languages import Language, ends_sentence, sentences
+from .languages import Language, comma_headline, ends_sentence, sentences
 from .normalise import key
 from .types import Block, Decision, Paragraph, Unit
 
@@ -375,6 +375,8 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
                 continue
             if scrap and (gap > 0 or junction < (2.0 if lang.spaced else 2.5)):
                 continue
+            if head.kind == "body" and junction < 1.0 and comma_headline(head.text, lang):
+                continue      # may be a headline with a comma: joined only where the text runs on
             if log.isEnabledFor(logging.DEBUG):
                 log.debug("  tail %d: adjacency %.1f marker %.1f junction %.2f penalty %.1f score %.2f",
                           units[t].block, adjacency, marker, junction, penalty, score)

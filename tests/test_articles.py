@@ -201,3 +201,24 @@ def test_a_tangle_of_copies_is_neither_trusted_nor_set_aside():
     page = ["甲县:养护农村公路", R[0], B[1], B[2], R[1], R[2], R[3], "乙县:书香飘进农家院", B[0], B[1], B[2],
             B[1], B[2], B[3]]
     assert _stray_blocks(*page) == set()
+
+
+def test_a_headline_with_a_comma_starts_an_article():
+    # real Chinese headlines often hold a comma; such a line is a body block that must not
+    # be glued to the lede below it, and is then found to be a headline
+    page = ["修好乡村路 铺就致富路", J1, J2, J3,
+            "寒潮来袭，我省多地将迎大风降温天气",
+            "受强冷空气影响，预计未来三天我省大部分地区将出现大风降温天气，请注意防范。",
+            "气象部门提醒，部分地区气温将下降8℃以上，设施农业要做好防风保温。"]
+    out = articles(*page)
+    assert [title for _, title, _ in out] == ["修好乡村路 铺就致富路", "寒潮来袭，我省多地将迎大风降温天气"]
+    assert out[1][2] == page[5:]
+
+
+def test_a_cut_line_with_a_comma_still_joins_where_the_text_runs_on():
+    # "产业兴了以后，村里的人气也回" + "来了。…": shaped like a comma headline, but the text
+    # runs on across the cut ("回来" is printed elsewhere on the page), so it is joined
+    head, tail = "产业兴了以后，村里的人气也回", "来了。近几年，东峪村先后有40多名在外打工的年轻人回来了。"
+    out = articles("大山深处的小山村 走出一条苹果致富路",
+                   "初夏时节，走进沂源县的大山深处，漫山遍野的苹果树上已挂满青涩的幼果。回来的人多了。", head, tail)
+    assert out[0][2][-1] == head + tail
