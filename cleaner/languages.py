@@ -174,26 +174,32 @@ def sentences(text: str, lang: Language) -> list[str]:
 
 
 def comma_headline(text: str, lang: Language) -> bool:
-    """A line of unspaced text shaped like a headline with one comma ("寒潮来袭，我省多地将
-    迎大风降温天气", "“十四五”规划收官之年，山东交出亮眼答卷"): one comma, no enumeration
-    comma, ten to ``max_heading`` characters, at least four on each side of the comma, no
-    sentence end, not a lede's opening. A cut piece of running text can look the same
-    ("产业兴了，人气也回来了"), so such a line stays a body block: it is kept from joining
-    what follows without evidence (``rejoin``) and may still be found to be a headline
-    (``articles``).
+    """A line of unspaced text shaped like a headline that the heading rules leave as
+    running text: one comma ("寒潮来袭，我省多地将迎大风降温天气", "“十四五”规划收官之年，
+    山东交出亮眼答卷"), or a single "！"/"？" at its end ("明天起，这些新规将施行！").
+    Ten to ``max_heading`` characters, no enumeration comma, at least three characters
+    before the comma and four after it, no other sentence end, not a lede's opening. A
+    cut piece of running text can look the same ("产业兴了，人气也回来了"), so such a line
+    stays a body block: it is kept from joining what follows without evidence
+    (``rejoin``) and may still be found to be a headline (``articles``).
 
     >>> from cleaner.languages import ZH
     >>> comma_headline("寒潮来袭，我省多地将迎大风降温天气", ZH), comma_headline("如今，东峪村苹", ZH)
     (True, False)
+    >>> comma_headline("明天起，这些新规将正式施行！", ZH), comma_headline("我们一定能干好。", ZH)
+    (True, False)
     """
     if lang.spaced or not 10 <= len(text) <= lang.max_heading or "、" in text:
         return False
-    commas = [i for i, c in enumerate(text) if c in ",\uff0c"]
-    if len(commas) != 1 or lang.sentence_end.search(text) or ends_sentence(text, lang) or lang.lede.search(text):
+    body = text[:-1] if text[-1] in "!?\uff01\uff1f" else text
+    commas = [i for i, c in enumerate(body) if c in ",\uff0c"]
+    if len(commas) > 1 or lang.sentence_end.search(body) or ends_sentence(body, lang) or lang.lede.search(text):
         return False
-    if text[-1] in ",\uff0c:\uff1a;\uff1b(\uff08[“‘-—":
+    if not commas and body == text:
+        return False      # an ordinary heading's shape: segment already calls it one
+    if body[-1] in ",\uff0c:\uff1a;\uff1b(\uff08[“‘-—":
         return False
-    return commas[0] >= 4 and len(text) - commas[0] - 1 >= 4
+    return not commas or commas[0] >= 3 and len(body) - commas[0] - 1 >= 4
 
 
 def ends_sentence(text: str, lang: Language) -> bool:

@@ -222,3 +222,10 @@ def test_a_cut_line_with_a_comma_still_joins_where_the_text_runs_on():
     out = articles("大山深处的小山村 走出一条苹果致富路",
                    "初夏时节，走进沂源县的大山深处，漫山遍野的苹果树上已挂满青涩的幼果。回来的人多了。", head, tail)
     assert out[0][2][-1] == head + tail
+
+
+def test_a_headline_ending_in_an_exclamation_mark_starts_an_article():
+    page = ["修好乡村路 铺就致富路", J1, J2, "明天起，这些新规将正式施行！",
+            "记者从省司法厅获悉，明天起，一批新修订的地方性法规将正式施行，涉及养老服务、物业管理等方面。",
+            "其中，新修订的物业管理条例明确了业主委员会的成立程序。"]
+    assert [title for _, title, _ in articles(*page)] == ["修好乡村路 铺就致富路", "明天起，这些新规将正式施行！"]
