@@ -53,6 +53,9 @@ class Language:
     #: a line that may head a section but hardly ever a whole article (English headlines
     #: drop the leading article: "Farms added", not "The farms range from…")
     not_headline: re.Pattern | None = None
+    #: words headline style leaves out (articles, auxiliaries, relative words): a line
+    #: holding two of them reads as a cut sentence of running text, not as a headline
+    prose_words: frozenset[str] = frozenset()
 
 
 # "(上接B6版)", "(接第3版)", "上接第二版", "(下转A2版)", "转第4版": a page number (a letter and
@@ -131,6 +134,8 @@ EN = Language(
         "during through without within against among said says".split()),
     body_cue=re.compile(_EN_DATELINE.pattern + r"|\b(?:said|told)\b"),
     not_headline=re.compile(r"^[\"'“‘]?(?:The|A|An)[ \t]"),
+    prose_words=frozenset("the a an is are was were have has had been being will would that whether who which "
+                          "whose said".split()),
 )
 
 LANGUAGES = {"zh": ZH, "en": EN}

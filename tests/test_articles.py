@@ -229,3 +229,13 @@ def test_a_headline_ending_in_an_exclamation_mark_starts_an_article():
             "记者从省司法厅获悉，明天起，一批新修订的地方性法规将正式施行，涉及养老服务、物业管理等方面。",
             "其中，新修订的物业管理条例明确了业主委员会的成立程序。"]
     assert [title for _, title, _ in articles(*page)] == ["修好乡村路 铺就致富路", "明天起，这些新规将正式施行！"]
+
+
+def test_an_english_cut_sentence_is_not_a_headline():
+    # a line cut from running text ("…have questioned whether the county") has the
+    # articles and auxiliaries that headline style leaves out
+    page = ["ADAMS COUNTY: Commissioners adopt budget with no tax increase",
+            "GETTYSBURG — County commissioners on Tuesday adopted a $112.6 million budget for 2027.",
+            "Some residents have questioned whether the county",
+            "Hoffner said he supported keeping the tax rate steady but objected to the reserve transfer."]
+    assert [title for _, title, _ in articles(*page)] == [page[0]]
