@@ -375,7 +375,8 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
                 continue
             if scrap and (gap > 0 or junction < (2.0 if lang.spaced else 2.5)):
                 continue
-            if head.kind == "body" and junction < 1.0 and comma_headline(head.text, lang):
+            if junction < 1.0 and (head.kind == "body" and comma_headline(head.text, lang)
+                                   or comma_headline(tail_text, lang)):
                 continue      # may be a headline with a comma: joined only where the text runs on
             if log.isEnabledFor(logging.DEBUG):
                 log.debug("  tail %d: adjacency %.1f marker %.1f junction %.2f penalty %.1f score %.2f",

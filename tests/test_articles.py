@@ -239,3 +239,13 @@ def test_an_english_cut_sentence_is_not_a_headline():
             "Some residents have questioned whether the county",
             "Hoffner said he supported keeping the tax rate steady but objected to the reserve transfer."]
     assert [title for _, title, _ in articles(*page)] == [page[0]]
+
+
+def test_a_comma_headline_printed_after_part_of_its_lede_is_not_its_continuation():
+    lede_head = "记者从省气象台获悉，受强冷空气影响，我省将出现一次寒潮天气过程，全省大"
+    lede_tail = "部分地区气温将下降8℃至10℃，局部地区降幅超过12℃。"
+    page = ["修好乡村路 铺就致富路", J1, J2, lede_head, "寒潮来袭，我省多地将迎大风降温天气", lede_tail,
+            "气象部门提醒，大部分地区要做好防风保温，设施农业种植户要提前加固大棚。"]
+    out = articles(*page)
+    assert out[-1][1] == "寒潮来袭，我省多地将迎大风降温天气"
+    assert out[-1][2][0] == lede_head + lede_tail
