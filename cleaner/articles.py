@@ -975,9 +975,11 @@ def assemble(blocks: tuple[Block, ...], units: tuple[Unit, ...], paragraphs: tup
             if not _region_of_kicker(page, title):
                 # a plain headline: the place its lede names, else the headline itself
                 region = place_named(body[0].text, whole, lang) if body else ""
+                region = region if plausible_place(region, lang) else ""
                 region = region or _headline_place(text, lang) or text
         else:
             region = place_named(body[0].text, whole, lang) if body else ""
+            region = region if plausible_place(region, lang) else ""
             text, title_blocks = "", ()
         name = _unique(region or text[:20] or "untitled", names)
         for p in order:
