@@ -817,12 +817,6 @@ def _out_of_place(page: _Page, path: list[int], owner: dict[int, int]) -> frozen
     return frozenset(out)
 
 
-#: weight of "the title is followed by X" when X is printed elsewhere too: a repeated run
-#: pushed in right after a headline is a common kind of damage, and X's other printing
-#: says where it really follows
-TITLE_TO_COPY = 0.5
-
-
 def _order(page: _Page, members: list[int], title: Title | None, skip: frozenset[int] = frozenset()) -> list[int]:
     """Reading order of one article's paragraphs (see the module docstring)."""
     member_set = set(members)
@@ -836,8 +830,6 @@ def _order(page: _Page, members: list[int], title: Title | None, skip: frozenset
                 break
             if role2 in ("first", "both"):
                 w = (1.0 if kept and kept2 else 0.7) / (1 + step)
-                if title and p == title.paragraphs[-1] and len(page.positions[q]) > len(page.paragraphs[q].blocks):
-                    w *= TITLE_TO_COPY
                 weight[(p, q)] += w
             if role2 != "inner":
                 break
