@@ -494,6 +494,9 @@ def _parallel(a: str, b: str, lang: Language) -> bool:
     return any(x[:2] == y[:2] for x, y in zip(left, right))
 
 
+#: how many body paragraphs printed right before a heading may be its displaced opening
+DISPLACED = 2
+
 #: how many printings before an opening are searched for an earlier mention of its place
 EARLIER = 40
 
@@ -507,11 +510,18 @@ def _opens_on_new_place(page: _Page, p: int, after: list[int], before: list[int]
     heading is that heading's, not this one's."""
     paras = page.paragraphs
     openings = after[:1]
-    if before:
-        pos = page.primary(before[0])
+    # a headline printed after part of its body: its opening is one of the body
+    # paragraphs printed right before it (up to DISPLACED of them, none a heading)
+    run = []
+    for q in _neighbours(page, p, -1, DISPLACED):
+        if paras[q].kind != "body":
+            break
+        run.append(q)
+    for q in run:
+        pos = page.primary(q)
         prev = page.seq[pos - 1][0] if pos > 0 else None
         if prev is None or paras[prev].kind == "body":
-            openings = openings + before[:1]
+            openings = openings + [q]
     for opening in openings:
         text = paras[opening].text
         first = (sentences(text, lang) or [text])[0]
