@@ -48,7 +48,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack, closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -141,6 +141,10 @@ class PageOut:
     labels: tuple[str, ...]
     #: each block's fate, with its reason (``reason_key``) when it was dropped or joined
     fates: tuple[tuple[str, str | None], ...] = ()
+    #: the page's folder, already written aside by the worker (see :func:`clean_unit`),
+    #: and the names of its files
+    staged: str | None = None
+    files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -317,9 +321,13 @@ def clean_results(unit: Unit, settings: Settings) -> list[PageResult]:
     return results
 
 
-def clean_unit(unit: Unit, settings: Settings, stamped: bool = False) -> Outcome:
+def clean_unit(unit: Unit, settings: Settings, stamped: bool = False, stage: str | None = None) -> Outcome:
     """Clean and render a unit; errors come back as one line, never raised. ``stamped``:
-    render each page's ``report.json`` too, with its input stamp, for an output folder."""
+    render each page's ``report.json`` too, with its input stamp, for an output folder;
+    ``stage``: that folder, where each page's folder is then written aside (under a
+    temporary name, for :class:`OutputFolder` to rename into place). Creating the files
+    in the workers rather than in the main process is what lets ``--jobs`` scale: it was
+    most of the main process's work (issue 7)."""
     try:
         results = clean_results(unit, settings)
         pages = tuple(render_page(result, settings, stamp(unit, n, len(results), settings) if stamped else None)
@@ -329,7 +337,49 @@ def clean_unit(unit: Unit, settings: Settings, stamped: bool = False) -> Outcome
     except Exception as err:  # a bug must not stop the batch
         return Outcome(error=f"{unit.name}: internal error ({type(err).__name__}: {err}); "
                              "rerun with --debug and report it", trace=traceback.format_exc())
+    if stage is not None and stamped:
+        pages = _staged(pages, Path(stage), settings.fmt)
     return Outcome(pages=pages)
+
+
+def _staged(pages: tuple[PageOut, ...], root: Path, fmt: str) -> tuple[PageOut, ...]:
+    """The pages with their folders written aside in ``root``; if that fails, the pages
+    as they were (the main process then writes them, and reports what stops it)."""
+    done: list[Path] = []
+    try:
+        out = []
+        for page in pages:
+            files = page_files(page, fmt)
+            tmp = _aside(root)
+            done.append(tmp)  # named before it exists: removed below if anything fails
+            stage_folder(tmp, files)
+            out.append(replace(page, staged=str(tmp), files=tuple(files)))
+        return tuple(out)
+    except Exception:
+        for tmp in done:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return pages
+
+
+def page_files(page: PageOut, fmt: str) -> dict[str, str]:
+    """The files of a page's folder: one per article (named after its region or title),
+    and ``report.json``."""
+    if not page.report:
+        raise ValueError("a page for an output folder is rendered with its input stamp (clean_unit(…, stamped=True))")
+    names: set[str] = {REPORT.casefold()}
+    files = {}
+    for number, (label, body) in enumerate(zip(page.labels, page.bodies), 1):
+        files[safe_name(f"{number:02d}_{label or 'article'}", names) + EXT[fmt]] = body
+    files[REPORT] = page.report
+    return files
+
+
+def stage_folder(tmp: Path, files: dict[str, str]) -> None:
+    """Write a page folder aside, as ``tmp`` (the caller removes it if this fails)."""
+    os.mkdir(tmp)
+    for file_name, content in files.items():
+        with open(tmp / file_name, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(content)
 
 
 def render_page(result: PageResult, settings: Settings, input_stamp: dict | None = None) -> PageOut:
@@ -363,10 +413,10 @@ def stamp(unit: Unit, n: int, total: int, settings: Settings) -> dict:
 
 # ---------------------------------------------------------------- running in order
 
-def run_ordered(items: Iterable[object], settings: Settings, jobs: int = 1,
-                stamped: bool = False) -> Iterator[tuple[object, Outcome | None]]:
+def run_ordered(items: Iterable[object], settings: Settings, jobs: int = 1, stamped: bool = False,
+                stage: str | None = None) -> Iterator[tuple[object, Outcome | None]]:
     """Clean every :class:`Unit` among ``items``; yield ``(item, outcome)`` in input order
-    (``stamped``: see :func:`clean_unit`).
+    (``stamped``, ``stage``: see :func:`clean_unit`).
 
     Other items pass through with ``None``. With ``jobs > 1`` units run in a process pool
     with at most ``4 × jobs`` in flight (memory stays bounded on huge dumps); results are
@@ -374,13 +424,13 @@ def run_ordered(items: Iterable[object], settings: Settings, jobs: int = 1,
     """
     if jobs <= 1:
         for item in items:
-            yield item, clean_unit(item, settings, stamped) if isinstance(item, Unit) else None
+            yield item, clean_unit(item, settings, stamped, stage) if isinstance(item, Unit) else None
         return
     pool = ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_ignore_sigint)
     window: deque[tuple[object, Future | None]] = deque()
     try:
         for item in items:
-            window.append((item, pool.submit(clean_unit, item, settings, stamped) if isinstance(item, Unit) else None))
+            window.append((item, pool.submit(clean_unit, item, settings, stamped, stage) if isinstance(item, Unit) else None))
             while len(window) > 4 * jobs or (window and (window[0][1] is None or window[0][1].done())):
                 item_, future = window.popleft()
                 yield item_, future.result() if future is not None else None
@@ -628,11 +678,17 @@ class OutputFolder:
                 else:
                     folder = self._claim(unit.stem if len(pages) == 1 else f"{unit.stem}_{n + 1}")
                 self.used.add(folder.casefold())
-                files = self._page_files(page)
-                staged.append((_aside(self.root), folder))  # named before it exists: never left behind
-                self._stage(staged[-1][0], files)
-                written.append({"folder": folder, "source": page.source, "files": sorted(files),
+                if page.staged is not None:  # written aside by the worker
+                    staged.append((Path(page.staged), folder))
+                    names = list(page.files)
+                else:
+                    files = page_files(page, self.settings.fmt)
+                    staged.append((_aside(self.root), folder))  # named before it exists: never left behind
+                    self._stage(staged[-1][0], files)
+                    names = list(files)
+                written.append({"folder": folder, "source": page.source, "files": sorted(names),
                                 "articles": len(page.records)})
+            self._drop_index()
             with _signals_deferred():
                 for tmp, folder in staged:
                     self._swap(tmp, folder)
@@ -646,17 +702,10 @@ class OutputFolder:
         finally:
             for tmp, _ in staged:  # those not swapped in, if any (the others are gone already)
                 shutil.rmtree(tmp, ignore_errors=True)
+            for page in pages:  # (a worker's, if this stopped before taking it)
+                if page.staged is not None:
+                    shutil.rmtree(page.staged, ignore_errors=True)
         self.save(throttle=True)
-
-    def _page_files(self, page: PageOut) -> dict[str, str]:
-        if not page.report:
-            raise ValueError("a page for an output folder is rendered with its input stamp (clean_unit(…, stamped=True))")
-        names: set[str] = {REPORT.casefold()}
-        files = {}
-        for number, (label, body) in enumerate(zip(page.labels, page.bodies), 1):
-            files[safe_name(f"{number:02d}_{label or 'article'}", names) + EXT[self.settings.fmt]] = body
-        files[REPORT] = page.report
-        return files
 
     def _claim(self, stem: str) -> str:
         """A new folder name for ``stem``: not taken in this run, not held by another
@@ -686,13 +735,14 @@ class OutputFolder:
     def _stage(self, tmp: Path, files: dict[str, str]) -> None:
         """Write a page folder aside, as ``tmp`` (the caller removes it if this fails);
         :meth:`_swap` puts it in place."""
+        self._drop_index()
+        stage_folder(tmp, files)
+
+    def _drop_index(self) -> None:
+        """Before the first folder changes: ``articles.jsonl`` is stale until the run ends."""
         if not self._index_dropped:
-            (self.root / INDEX).unlink(missing_ok=True)  # stale until the run ends
+            (self.root / INDEX).unlink(missing_ok=True)
             self._index_dropped = True
-        os.mkdir(tmp)
-        for file_name, content in files.items():
-            with open(tmp / file_name, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(content)
 
     def _swap(self, tmp: Path, name: str) -> None:
         """Put a staged folder in place of ``name``: readers see the old or the new folder.
@@ -875,7 +925,8 @@ def run_batch(sources: list[Source | InputError], settings: Settings, *, jobs: i
 
     finished = False
     try:
-        with closing(run_ordered(items(), settings, jobs, stamped=folder is not None)) as outcomes:
+        stage = str(folder.root.resolve()) if folder is not None else None
+        with closing(run_ordered(items(), settings, jobs, stamped=folder is not None, stage=stage)) as outcomes:
             for item, outcome in outcomes:
                 summary.inputs += 1
                 if isinstance(item, InputError):
@@ -905,6 +956,9 @@ def run_batch(sources: list[Source | InputError], settings: Settings, *, jobs: i
                 folder.finish()
             else:
                 folder.save()
+                # pages the workers wrote aside that were never put in place (the pool has
+                # stopped: nothing is being written any more)
+                folder._sweep()
         summary.seconds = time.monotonic() - started
     return summary
 
