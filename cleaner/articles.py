@@ -362,6 +362,14 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
                 return None if printed_under_another(q, p) else q
         return None
 
+    def summed_up_below(p: int, lede: int) -> bool:
+        """A heading printed a little further down sums ``lede`` up better than ``p``:
+        ``p`` is the first section's heading, the headline was printed after it."""
+        words = _title_words(paras[lede].text, lang)
+        mine = len(words & _title_words(paras[p].text, lang))
+        return any(paras[q].kind == "heading" and _sums_up(paras[q].text, paras[lede].text, lang)
+                   and len(words & _title_words(paras[q].text, lang)) > mine for q in _neighbours(page, p, 1, 4))
+
     def printed_under_another(q: int, p: int) -> bool:
         words = _title_words(paras[q].text, lang)
         mine = len(words & _title_words(paras[p].text, lang))
@@ -399,6 +407,7 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
         if p in used or para.kind != "heading" and p not in comma_heads:
             continue
         after = [q for q in following(p) if paras[q].kind == "body"][:3]
+        ceded = False
         if not after:
             continue
         before = [q for q in _neighbours(page, p, -1, 4) if paras[q].kind == "body"][:3]
@@ -408,14 +417,22 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
             lede = None
         if lede is not None:
             why["lede after"] = 3.0
-        elif lede_before(p) is not None:
+        elif lede_before(p) is not None and not (ceded := summed_up_below(p, lede_before(p))):
             lede = lede_before(p)
             why["lede before"] = 3.0
+        else:
+            # a headline printed after its lede and its first section (a section heading
+            # between them): taken when it sums the lede up, sharing much of its wording
+            far = lede_before(p, through_headings=True)
+            if far is not None and _sums_up(para.text, paras[far].text, lang):
+                lede = far
+                why["sums up a lede before"] = 3.0
         if p == first_text:
             why["top of page"] = 3.0
         if any(_parallel(para.text, paras[q].text, lang) for q in headings if q != p):
             why["parallel to another heading"] = -2.0
-        if _opens_on_new_place(page, p, after, before, regions, lang):
+        # (an opening before it that a headline below sums up is that headline's)
+        if _opens_on_new_place(page, p, after, [] if ceded else before, regions, lang):
             why["opening names a new place"] = 1.5
         if not regions:
             why["no kickers"] = 1.5      # a page without kickers: its headings are mostly headlines
@@ -455,6 +472,18 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
             titles.append(Title((p,), place, para.text, lede, sure))
     titles.sort(key=lambda t: page.primary(t.paragraphs[0]))
     return titles
+
+
+#: share of a headline's words found in a lede for the headline to sum it up
+SUMS_UP = 0.5
+
+
+def _sums_up(headline: str, lede: str, lang: Language) -> bool:
+    """Whether ``headline`` sums up ``lede``: most of its words are the lede's
+    ("潍坊一季度外贸进出口同比增长8.6%" / "记者从潍坊市统计局获悉，今年一季度，全市外贸进出口
+    总值…同比增长8.6%"); a section heading shares a word or two."""
+    words = _title_words(headline, lang)
+    return bool(words) and len(words & _title_words(lede, lang)) >= SUMS_UP * len(words)
 
 
 def _headline_place(text: str, lang: Language) -> str:
@@ -513,7 +542,7 @@ def _opens_on_new_place(page: _Page, p: int, after: list[int], before: list[int]
     # a headline printed after part of its body: its opening is one of the body
     # paragraphs printed right before it (up to DISPLACED of them, none a heading)
     run = []
-    for q in _neighbours(page, p, -1, DISPLACED):
+    for q in (_neighbours(page, p, -1, DISPLACED) if before else []):
         if paras[q].kind != "body":
             break
         run.append(q)

@@ -249,3 +249,13 @@ def test_a_comma_headline_printed_after_part_of_its_lede_is_not_its_continuation
     out = articles(*page)
     assert out[-1][1] == "寒潮来袭，我省多地将迎大风降温天气"
     assert out[-1][2][0] == lede_head + lede_tail
+
+
+def test_a_headline_after_its_lede_and_first_section_takes_the_lede_it_sums_up():
+    lede = "记者从潍坊市统计局获悉，今年一季度，全市外贸进出口总值达到612.4亿元，同比增长8.6%。"
+    page = ["修好乡村路 铺就致富路", J1, J2, J3,
+            lede, "机电产品出口增势强劲", "从出口商品结构看，机电产品和高新技术产品成为拉动出口增长的主力。",
+            "潍坊一季度外贸进出口同比增长8.6%", "与此同时，农产品出口保持稳定，一季度全市农产品出口71.2亿元。"]
+    out = articles(*page)
+    assert [title for _, title, _ in out] == ["修好乡村路 铺就致富路", "潍坊一季度外贸进出口同比增长8.6%"]
+    assert out[1][2][0] == lede
