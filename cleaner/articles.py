@@ -632,14 +632,19 @@ def _emissions(page: _Page, titles: list[Title], lang: Language) -> list[list[fl
     # order of its grams (issue 7). (Per gram, per article holding it, that was
     # paragraphs × grams dict look-ups; through every article for every gram it had been
     # minutes on a page of a thousand articles, issue 4.)
+    # One article at a time: all articles' products at once were articles × grams Python
+    # floats, 3.3 GB on a page of 600 articles (benchmarks/limits.py, articles_zh).
     weights = table.all_weights
     squares = (weights * weights).tolist()
-    products = [(weights * table.dense(ids, w)[table.all_ids]).tolist() for ids, w in seeds]
+    bounds = list(zip(table.bounds, table.bounds[1:]))
+    norms = [math.sqrt(sum(squares[start:end])) or 1.0 for start, end in bounds]
+    by_article = []
+    for (ids, w), sn in zip(seeds, seed_norms):
+        prod = (weights * table.dense(ids, w)[table.all_ids]).tolist()
+        by_article.append([sum(prod[start:end]) / (norm * sn) for (start, end), norm in zip(bounds, norms)])
     out = []
     for q, para in enumerate(paras):
-        start, end = table.bounds[q], table.bounds[q + 1]
-        norm = math.sqrt(sum(squares[start:end])) or 1.0
-        sims = [sum(prod[start:end]) / (norm * sn) for prod, sn in zip(products, seed_norms)]
+        sims = [column[q] for column in by_article]
         centre = sum(sims) / len(sims) if sims else 0.0
         row = []
         for t in range(len(titles)):
