@@ -1,4 +1,6 @@
-"""MinHash signatures and LSH candidate pairs: the only module that imports datasketch.
+"""MinHash signatures and LSH candidate pairs: the only module that imports datasketch
+(lazily: only :func:`lean`, :func:`signatures` and :func:`bands` for a threshold outside
+:data:`BANDS` load it, and with it scipy, which costs a worker process about 0.6 s).
 
 MinHash estimates the Jaccard similarity of two shingle sets from ``num_perm`` minimum
 hash values; LSH cuts each signature into ``b`` bands of ``r`` rows and calls two sets
@@ -30,12 +32,14 @@ import hashlib
 import struct
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import datasketch
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from . import minhash
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
 
 SEED = 1
 #: The base hash of :func:`signature_matrix` (see :func:`cleaner.minhash.base_hash`).
@@ -54,7 +58,7 @@ def scheme(hash: str = SHA1) -> dict:
     >>> scheme()["hash"], scheme(HASH)["permutations"]
     ('sha1_hash32', 'affine32')
     """
-    record = {"library": "datasketch", "version": getattr(datasketch, "__version__", "?"),
+    record = {"library": "datasketch", "version": _datasketch_version(),
               "hash": hash, "seed": SEED, "permutations": "affine32"}
     if hash == HASH:
         record["hash_definition"] = (f"Horner over the shingle's code points mod 2^64, multiplier {minhash.POLY:#x}; "
@@ -62,6 +66,20 @@ def scheme(hash: str = SHA1) -> dict:
     elif hash != SHA1:
         raise ValueError(f"unknown hash {hash!r}: use fingerprint.HASH or fingerprint.SHA1")
     return record
+
+
+@lru_cache(maxsize=None)
+def _datasketch_version() -> str:
+    """datasketch's ``__version__``, read without importing it (and scipy) when it is not
+    loaded yet: from the installed distribution's metadata."""
+    import sys
+    if "datasketch" in sys.modules:
+        return getattr(sys.modules["datasketch"], "__version__", "?")
+    from importlib import metadata
+    try:
+        return metadata.version("datasketch")
+    except metadata.PackageNotFoundError:
+        return "?"
 
 
 def signature_matrix(keys: Sequence[str], num_perm: int, *, size: int, words: bool) -> np.ndarray:
@@ -86,6 +104,7 @@ def set_signature_matrix(sets: Sequence[Iterable[str]], num_perm: int) -> np.nda
 def lean(matrix: np.ndarray) -> list[LeanMinHash]:
     """Rows of a signature matrix as datasketch ``LeanMinHash`` (for ``MinHashLSH``,
     ``jaccard``, serialisation)."""
+    from datasketch import LeanMinHash
     return [LeanMinHash(seed=SEED, hashvalues=row, scheme="affine32") for row in matrix]
 
 
@@ -119,9 +138,31 @@ def signatures(sets: Sequence[Iterable[str]], num_perm: int) -> list[LeanMinHash
 BUCKET_CAP = 64
 
 
+#: ``(b, r)`` as datasketch 2.0's ``MinHashLSH(threshold, num_perm)`` (default weights)
+#: picks them, by ``(threshold, num_perm)``: the choice minimises integrals datasketch
+#: takes with scipy's ``quad``, so it is recorded rather than recomputed, and
+#: ``tests/test_fingerprint.py`` checks every entry against datasketch. Other values ask
+#: datasketch (importing it).
+BANDS: dict[tuple[float, int], tuple[int, int]] = {
+    (0.1, 32): (15, 1), (0.2, 32): (16, 2), (0.3, 32): (12, 2), (0.4, 32): (10, 3), (0.5, 32): (8, 4),
+    (0.6, 32): (6, 5), (0.7, 32): (5, 6), (0.8, 32): (3, 10), (0.9, 32): (2, 16),
+    (0.1, 64): (15, 1), (0.2, 64): (28, 2), (0.3, 64): (21, 3), (0.4, 64): (16, 4), (0.5, 64): (14, 4),
+    (0.6, 64): (10, 6), (0.7, 64): (8, 8), (0.8, 64): (5, 11), (0.9, 64): (3, 21),
+    (0.1, 128): (64, 2), (0.2, 128): (28, 2), (0.3, 128): (37, 3), (0.4, 128): (32, 4), (0.5, 128): (25, 5),
+    (0.6, 128): (18, 7), (0.7, 128): (14, 9), (0.8, 128): (9, 13), (0.9, 128): (5, 25),
+    (0.1, 256): (117, 2), (0.2, 256): (85, 3), (0.3, 256): (64, 4), (0.4, 256): (51, 5), (0.5, 256): (42, 6),
+    (0.6, 256): (32, 8), (0.7, 256): (25, 10), (0.8, 256): (17, 15), (0.9, 256): (9, 28),
+}
+
+
 @lru_cache(maxsize=None)
 def bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    """(b, r): the number of bands and rows datasketch's ``MinHashLSH`` picks for ``threshold``."""
+    """(b, r): the number of bands and rows datasketch's ``MinHashLSH`` picks for ``threshold``
+    (from :data:`BANDS` when listed there)."""
+    known = BANDS.get((threshold, num_perm))
+    if known is not None:
+        return known
+    from datasketch import MinHashLSH
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     return lsh.b, lsh.r
 

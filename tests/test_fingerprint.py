@@ -178,3 +178,30 @@ def test_signatures_do_not_depend_on_the_process():
     runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={"PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
     assert len(runs) == 1
+
+
+# ---------------------------------------------------------------- lazy datasketch
+
+
+def test_recorded_bands_are_datasketchs_choice():
+    for (threshold, num_perm), want in fingerprint.BANDS.items():
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        assert (lsh.b, lsh.r) == want, (threshold, num_perm)
+    fingerprint.bands.cache_clear()
+    assert fingerprint.bands(0.35, 128) == (lambda lsh: (lsh.b, lsh.r))(MinHashLSH(threshold=0.35, num_perm=128))
+
+
+def test_cleaning_a_page_does_not_import_datasketch():
+    code = ("import sys; import cleaner.cli, cleaner.batch; from cleaner import DEFAULT, clean_text; "
+            "from cleaner.render import dumps, report; "
+            "r = clean_text('近年来单县紧紧围绕主线。' * 20 + '\\n\\n' + '近年来单县紧紧围绕主线。' * 20); "
+            "dumps(report(r, DEFAULT)); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('datasketch', 'scipy')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_scheme_reports_datasketchs_version_without_importing_it():
+    import datasketch
+    fingerprint._datasketch_version.cache_clear()
+    assert fingerprint.scheme()["version"] == datasketch.__version__
