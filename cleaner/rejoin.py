@@ -370,8 +370,12 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
                 # once copies are taken out (a heading pulled next to it) weighs less
                 penalty = 0.0
             score = adjacency + marker + junction - penalty
-            if head.kind == "heading" and (gap > 0 or junction < 2.0 or (not lang.spaced and " " in head.text)
-                                           or (lang.spaced and junction < 3.0 and not _sentence_like(head.text, lang))):
+            # (a heading-like line sent on by a "to" marker is a cut line of running text:
+            # headings are not continued on another page)
+            sent_on = h in to_marked and t in from_marked and junction >= 0.5
+            if head.kind == "heading" and not sent_on and (
+                    gap > 0 or junction < 2.0 or (not lang.spaced and " " in head.text)
+                    or (lang.spaced and junction < 3.0 and not _sentence_like(head.text, lang))):
                 continue
             if scrap and (gap > 0 or junction < (2.0 if lang.spaced else 2.5)):
                 continue
