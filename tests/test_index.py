@@ -3,11 +3,7 @@ earlier runs stored, mismatched settings are refused, a killed writer leaves it 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import damage
+from processes import kill_after_batches
 from cleaner.cli import main
 from cleaner.corpus import Record, Rules, dedup, signature_matrix
 from cleaner.errors import IndexMismatchError, StoreError
@@ -175,16 +172,7 @@ while True:
 def test_a_killed_writer_leaves_the_index_consistent(tmp_path):
     index = tmp_path / "killed.sqlite"
     batch = 50
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(index), str(batch)], stdout=subprocess.PIPE,
-                            text=True)
-    try:
-        for _ in range(4):                      # let a few batches commit, then kill it mid-batch
-            assert proc.stdout.readline()
-        time.sleep(0.05)
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        proc.stdout.close()
+    kill_after_batches(WRITER, str(index), str(batch), batches=4)      # mid-batch
     store = SQLiteStore(index, RULES)
     try:
         assert store.check() == []

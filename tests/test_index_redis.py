@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from processes import kill_after_batches
 from click.testing import CliRunner
 
 import damage
@@ -171,19 +172,8 @@ while True:
 def test_a_killed_writer_leaves_the_redis_index_consistent(redis_url):
     """SIGKILL in the middle of a run: each batch was one MULTI/EXEC, so the index holds
     whole batches only, and every stored record's buckets are claimed."""
-    import signal
-    import time
-
     batch = 50
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, redis_url, str(batch)], stdout=subprocess.PIPE, text=True)
-    try:
-        for _ in range(4):                      # let a few batches commit, then kill it mid-batch
-            assert proc.stdout.readline()
-        time.sleep(0.05)
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        proc.stdout.close()
+    kill_after_batches(WRITER, redis_url, str(batch), batches=4)      # mid-batch
     store = RedisStore(redis_url, RULES)
     try:
         assert store.check() == []
