@@ -138,3 +138,44 @@ def test_other_copies_follow_the_new_reading():
     result = clean_text("\n\n".join([TAIL, X, HEAD, TAIL, Y, TAIL]))
     fates = {b["index"]: (b["fate"], b.get("copy_of")) for b in report(result, DEFAULT)["blocks"]}
     assert fates[5] == ("copy", 3)
+
+
+def test_english_capitalised_function_word_opens_a_sentence_but_an_amount_continues_one():
+    # "…stood at roughly" + "The levy will…" reads as a new sentence; "$14 million…" runs on
+    from cleaner.rejoin import _Junctions
+    head = "To balance the budget, the commissioners will transfer money from a fund that stood at roughly"
+    junctions = _Junctions([head], EN)
+    assert junctions.score(head, "The levy will appear on the May 5 primary ballot.") < -2.0
+    assert junctions.score(head, "Levy supporters spoke first.") == -1.0
+    assert junctions.score(head, "$14 million at the end of the last audit.") > 0.0
+    assert junctions.score(head, "about $14 million at the end of the last audit.") == 2.0
+
+
+def test_a_lower_case_opening_is_a_continuation_even_after_a_heading():
+    # the headline printed after part of its body: "…, which stood at" / HEADLINE / "about…"
+    head = "The county's reserve fund, which grew again last year, stood at"
+    title = "Commissioners adopt budget with no tax increase"
+    tail = "about $14 million at the end of the last audit, the treasurer said."
+    paragraphs, _ = run([head, title, tail, "GETTYSBURG — County commissioners on Tuesday adopted a budget."], EN)
+    assert ((0, 2), head + " " + tail) in paragraphs
+
+
+def test_an_open_head_may_take_a_tail_from_a_head_that_has_another():
+    # best-first: head 1 takes tail 3 (4.5), head 2 is left without its only tail; one
+    # swap gives head 1 its second-best tail 4 (3.5) and head 2 tail 3 (3.5): 7 > 4.5
+    from cleaner.rejoin import Join, _improve
+    joins = sorted([Join(1, 3, 4.5, 3, ""), Join(1, 4, 3.5, 4, ""), Join(2, 3, 3.5, 3, "")],
+                   key=lambda j: -j.score)
+    nxt, prev = {1: joins[0]}, {3: 1}
+    _improve(joins, nxt, prev)
+    assert {h: j.tail for h, j in nxt.items()} == {1: 4, 2: 3}
+    assert prev == {4: 1, 3: 2}
+
+
+def test_a_swap_that_scores_less_is_not_made():
+    from cleaner.rejoin import Join, _improve
+    joins = sorted([Join(1, 3, 6.0, 3, ""), Join(1, 4, 3.0, 4, ""), Join(2, 3, 3.0, 3, "")],
+                   key=lambda j: -j.score)
+    nxt, prev = {1: joins[0]}, {3: 1}
+    _improve(joins, nxt, prev)
+    assert {h: j.tail for h, j in nxt.items()} == {1: 3}
