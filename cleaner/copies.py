@@ -385,12 +385,14 @@ def copies_across_joins(units: tuple[Unit, ...], paragraphs: tuple[Paragraph, ..
     joined = [p for p in paragraphs if len(p.blocks) > 1]
     if not joined:
         return units, ()
+    from itertools import chain
     in_joined = {b for p in joined for b in p.blocks}
     sets = [shingles(key(p.text, lang), lang, config.shingle_cjk, config.shingle_words) for p in joined]
     owners: dict[str, list[int]] = defaultdict(list)
     for j, s in enumerate(sets):
         for sh in s:
             owners[sh].append(j)
+    shared = owners.keys()
     by_block = {u.block: u for u in units}
     moved: dict[int, int] = {}
     decisions = []
@@ -401,11 +403,12 @@ def copies_across_joins(units: tuple[Unit, ...], paragraphs: tuple[Paragraph, ..
         if key_length(k, lang) < (6 if lang.spaced else 12):
             continue
         mine = shingles(k, lang, config.shingle_cjk, config.shingle_words)
-        hits: Counter = Counter()
-        for sh in mine:
-            hits.update(owners.get(sh, ()))
-        if not hits:
+        common = shared & mine
+        if not common:
             continue
+        # How many of the unit's shingles each joined paragraph holds (each set lists a
+        # paragraph once per shingle), counted in C rather than one update per shingle.
+        hits = Counter(chain.from_iterable(map(owners.__getitem__, common)))
         j, count = max(hits.items(), key=lambda kv: (kv[1], -kv[0]))
         share = count / len(mine)
         if share >= config.containment:
