@@ -104,7 +104,9 @@ ZH = Language(
     max_heading=40,
     # a news agency's or paper's dateline opens running text ("新华社济南5月12日电", "本报讯"),
     # even when a cut leaves it short and unfinished like a heading
-    body_cue=re.compile(r"^(?:本报讯|新华社|中新社|人民网|中新网|央视网|据[^,\uff0c。]{1,12}(?:报道|消息))"),
+    # (and so are a byline and a source or editor line: "本报记者 王晓琳", "来源：大众日报")
+    body_cue=re.compile(r"^(?:本报讯|新华社|中新社|人民网|中新网|央视网|据[^,\uff0c。]{1,12}(?:报道|消息))"
+                        r"|^(?:本报记者|本报通讯员|记者|通讯员|来源|责任编辑|编辑|作者)[ \t\u3000:\uff1a]"),
     item_lead=re.compile(r"^[^,\uff0c。;\uff1b:\uff1a“”]{2,12}。|^[^,\uff0c。;\uff1b:\uff1a“”]{2,10}[,\uff0c][^,\uff0c。;\uff1b:\uff1a“”]{2,10}。"),
 )
 
@@ -132,7 +134,8 @@ EN = Language(
         "is are was were be been being has have had will would shall should can could may might must "
         "its their his her our your my this these those about into over under after before between "
         "during through without within against among said says".split()),
-    body_cue=re.compile(_EN_DATELINE.pattern + r"|\b(?:said|told)\b"),
+    # (and a byline: "By JANE DOE", "By Jane Doe, Staff Writer")
+    body_cue=re.compile(_EN_DATELINE.pattern + r"|\b(?:said|told)\b|^By[ \t][A-Z]"),
     not_headline=re.compile(r"^[\"'“‘]?(?:The|A|An)[ \t]"),
     prose_words=frozenset("the a an is are was were have has had been being will would that whether who which "
                           "whose said".split()),

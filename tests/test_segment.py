@@ -211,3 +211,11 @@ def test_hard_wrapped_page_without_blank_lines_is_cut_into_paragraphs():
         ("heading", "Library funding rest"),
         ("body", "Fulton County commis"),
     ]
+
+
+@pytest.mark.parametrize("line, lang", [("本报记者 王晓琳", "zh"), ("来源：大众日报", "zh"), ("责任编辑：李明", "zh"),
+                                        ("By JANE DOE", "en"), ("By Jane Doe, Staff Writer", "en")])
+def test_bylines_and_source_lines_are_never_headings(line, lang):
+    from cleaner.languages import LANGUAGES
+    from cleaner.segment import classify
+    assert classify(line, LANGUAGES[lang])[0] == "body"
