@@ -456,6 +456,8 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
             why["length"] = -1.0      # a short line is more often a section's subheading
         if lang.not_headline is not None and lang.not_headline.search(para.text):
             why["not headline style"] = -3.0
+        if lang.section_number is not None and lang.section_number.match(para.text):
+            why["numbered like a section"] = -4.0
         if lang.prose_words and sum(w.lower().strip("\"'“”‘’,") in lang.prose_words for w in para.text.split()) >= 2:
             why["reads like running text"] = -3.0
         score = sum(why.values())

@@ -56,6 +56,8 @@ class Language:
     #: words headline style leaves out (articles, auxiliaries, relative words): a line
     #: holding two of them reads as a cut sentence of running text, not as a headline
     prose_words: frozenset[str] = frozenset()
+    #: the number a section heading opens with ("一、", "（二）", "3."): never a headline's
+    section_number: re.Pattern | None = None
 
 
 # "(上接B6版)", "(接第3版)", "上接第二版", "(下转A2版)", "转第4版": a page number (a letter and
@@ -102,6 +104,7 @@ ZH = Language(
         r"|^[^。]{0,40}?(?:本报讯|新华社|记者(?:[ \u3000]|从)|近日|日前|[0-9]{1,2}月[0-9]{1,2}日)"
         r"|^[^。]{0,16}(?:[\u4e00-\u9fff]{2,6}省)?[\u4e00-\u9fff]{2,6}市[^。]{0,20}(?:县|区|市)"),
     max_heading=40,
+    section_number=re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[(\uff08][一二三四五六七八九十]{1,3}[)\uff09]|[0-9]{1,2}[.\uff0e、])"),
     # a news agency's or paper's dateline opens running text ("新华社济南5月12日电", "本报讯"),
     # even when a cut leaves it short and unfinished like a heading
     # (and so are a byline and a source or editor line: "本报记者 王晓琳", "来源：大众日报")
@@ -137,6 +140,7 @@ EN = Language(
     # (and a byline: "By JANE DOE", "By Jane Doe, Staff Writer")
     body_cue=re.compile(_EN_DATELINE.pattern + r"|\b(?:said|told)\b|^By[ \t][A-Z]"),
     not_headline=re.compile(r"^[\"'“‘]?(?:The|A|An)[ \t]"),
+    section_number=re.compile(r"^(?:[0-9]{1,2}[.)]|[IVX]{1,4}\.)[ \t]"),
     prose_words=frozenset("the a an is are was were have has had been being will would that whether who which "
                           "whose said".split()),
 )

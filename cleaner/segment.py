@@ -261,13 +261,17 @@ def classify(text: str, lang: Language) -> tuple[str, str | None, str]:
     return "body", None, text
 
 
+_NUMBERED = re.compile(r"^[一二三四五六七八九十]{1,3}、")
+
+
 def is_heading_like(text: str, lang: Language) -> bool:
     """Short, unfinished, without inner sentence ends: a headline or section heading."""
     if len(text) > lang.max_heading or lang.sentence_end.search(text):
         return False
     if text[-1] in ",\uff0c、:\uff1a;\uff1b(\uff08[“‘-—" or ends_sentence(text, lang):
         return False
-    if not lang.spaced and any(c in text for c in ",\uff0c、"):
+    # (a numbered section heading opens with its number: "一、健全工作机制")
+    if not lang.spaced and any(c in _NUMBERED.sub("", text, count=1) for c in ",\uff0c、"):
         return False
     if lang.body_cue is not None and lang.body_cue.search(text):
         return False

@@ -259,3 +259,10 @@ def test_a_headline_after_its_lede_and_first_section_takes_the_lede_it_sums_up()
     out = articles(*page)
     assert [title for _, title, _ in out] == ["修好乡村路 铺就致富路", "潍坊一季度外贸进出口同比增长8.6%"]
     assert out[1][2][0] == lede
+
+
+def test_numbered_section_headings_stay_inside_their_article():
+    page = ["修好乡村路 铺就致富路", J1, "一、健全养护机制", J2, "二、拓宽资金渠道", J3]
+    out = articles(*page)
+    assert [title for _, title, _ in out] == ["修好乡村路 铺就致富路"]
+    assert out[0][2] == [J1, "一、健全养护机制", J2, "二、拓宽资金渠道", J3]
