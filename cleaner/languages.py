@@ -104,6 +104,8 @@ ZH = Language(
         r"|^[^。]{0,40}?(?:本报讯|新华社|记者(?:[ \u3000]|从)|近日|日前|[0-9]{1,2}月[0-9]{1,2}日)"
         r"|^[^。]{0,16}(?:[\u4e00-\u9fff]{2,6}省)?[\u4e00-\u9fff]{2,6}市[^。]{0,20}(?:县|区|市)"),
     max_heading=40,
+    # a subtitle under a headline ("——XX县推进党建工作纪实") is not one itself
+    not_headline=re.compile(r"^(?:——|—|--)"),
     section_number=re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[(\uff08][一二三四五六七八九十]{1,3}[)\uff09]|[0-9]{1,2}[.\uff0e、])"),
     # a news agency's or paper's dateline opens running text ("新华社济南5月12日电", "本报讯"),
     # even when a cut leaves it short and unfinished like a heading

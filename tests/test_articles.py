@@ -266,3 +266,9 @@ def test_numbered_section_headings_stay_inside_their_article():
     out = articles(*page)
     assert [title for _, title, _ in out] == ["修好乡村路 铺就致富路"]
     assert out[0][2] == [J1, "一、健全养护机制", J2, "二、拓宽资金渠道", J3]
+
+
+def test_a_subtitle_under_a_headline_is_not_a_headline():
+    page = ["修好乡村路 铺就致富路", "——甲县推进农村公路建设纪实", J1, J2, J3]
+    out = articles(*page)
+    assert [title for _, title, _ in out] == ["修好乡村路 铺就致富路"]
