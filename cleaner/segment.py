@@ -275,6 +275,8 @@ def is_heading_like(text: str, lang: Language) -> bool:
         return False
     if lang.body_cue is not None and lang.body_cue.search(text):
         return False
+    if lang.prose_words and sum(w.lower().strip("\"'“”‘’,") in lang.prose_words for w in text.split()) >= 2:
+        return False      # articles and auxiliaries: a cut line of running text, not a heading
     if lang.spaced:
         last = text.split()[-1].lower().strip("\"'”’)")
         if last in lang.function_words or last[-1:].isdigit() and not text[:1].isdigit():
