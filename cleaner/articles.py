@@ -461,8 +461,6 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
             why["not headline style"] = -3.0
         if lang.section_number is not None and lang.section_number.match(para.text):
             why["numbered like a section"] = -4.0
-        if lang.prose_words and sum(w.lower().strip("\"'“”‘’,") in lang.prose_words for w in para.text.split()) >= 2:
-            why["reads like running text"] = -3.0
         score = sum(why.values())
         if log.isEnabledFor(logging.DEBUG):
             log.debug("headline? %.2f %r %s", score, para.text[:30], why)

@@ -216,6 +216,20 @@ def comma_headline(text: str, lang: Language) -> bool:
     return not commas or commas[0] >= 3 and len(body) - commas[0] - 1 >= 4
 
 
+def reads_as_prose(text: str, lang: Language) -> bool:
+    """Whether a short line holds two of the words headline style leaves out (articles,
+    auxiliaries, relative words): a cut line of running text, never a heading.
+
+    >>> reads_as_prose("Some residents have questioned whether the county", EN)
+    True
+    >>> reads_as_prose("What the money buys", EN), reads_as_prose("单县:创建示范片区", ZH)
+    (False, False)
+    """
+    if not lang.prose_words:
+        return False
+    return sum(w.lower().strip("\"'“”‘’,") in lang.prose_words for w in text.split()) >= 2
+
+
 def ends_sentence(text: str, lang: Language) -> bool:
     """Does this fragment end at the end of a sentence?"""
     return bool(lang.fragment_end.search(text.rstrip()))

@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 
-from .languages import Language, ends_sentence
+from .languages import Language, ends_sentence, reads_as_prose
 from .types import Block, Decision
 
 STAGE = "segment"
@@ -275,7 +275,7 @@ def is_heading_like(text: str, lang: Language) -> bool:
         return False
     if lang.body_cue is not None and lang.body_cue.search(text):
         return False
-    if lang.prose_words and sum(w.lower().strip("\"'“”‘’,") in lang.prose_words for w in text.split()) >= 2:
+    if reads_as_prose(text, lang):
         return False      # articles and auxiliaries: a cut line of running text, not a heading
     if lang.spaced:
         last = text.split()[-1].lower().strip("\"'”’)")
