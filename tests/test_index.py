@@ -187,12 +187,19 @@ def test_a_killed_writer_leaves_the_index_consistent(tmp_path):
         store.close()
 
 
+def _one_record(store: SQLiteStore) -> tuple[list[Record], np.ndarray]:
+    """One English fragment of 40 distinct words, its signatures, stored."""
+    text = " ".join(f"token{j}" for j in range(40))
+    recs = [Record("a.txt#1/0/0", "fragment", store.reserve(1), "a.txt", 1, 0, 0, (0,), ((0, 1),), "en", text)]
+    sigs = signature_matrix(recs, RULES)
+    store.add(recs, sigs)
+    return recs, sigs
+
+
 def test_check_finds_damage(tmp_path):
     store = SQLiteStore(tmp_path / "x.sqlite", RULES)
     try:
-        text = " ".join(f"token{j}" for j in range(40))
-        recs = [Record("a.txt#1/0/0", "fragment", store.reserve(1), "a.txt", 1, 0, 0, (0,), ((0, 1),), "en", text)]
-        store.add(recs, signature_matrix(recs, RULES))
+        _one_record(store)
         assert store.check() == []
         store.db.execute("DELETE FROM bands WHERE key = (SELECT MIN(key) FROM bands)")
         assert store.check()
@@ -203,10 +210,7 @@ def test_check_finds_damage(tmp_path):
 def test_signatures_are_stored(tmp_path):
     store = SQLiteStore(tmp_path / "x.sqlite", RULES)
     try:
-        text = " ".join(f"token{j}" for j in range(40))
-        recs = [Record("a.txt#1/0/0", "fragment", store.reserve(1), "a.txt", 1, 0, 0, (0,), ((0, 1),), "en", text)]
-        sigs = signature_matrix(recs, RULES)
-        store.add(recs, sigs)
+        recs, sigs = _one_record(store)
         raw = store.db.execute("SELECT signature FROM records").fetchone()[0]
         assert (np.frombuffer(raw, dtype="<u4") == sigs[0]).all()
         assert store.records(["a.txt#1/0/0"])["a.txt#1/0/0"] == recs[0]
