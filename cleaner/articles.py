@@ -234,6 +234,13 @@ class _Page:
         self._jumps = frozenset(out)
         return self._jumps
 
+    def printings_by_unit(self) -> dict[int, list[int]]:
+        """Sequence positions of each unit's printings, in page order."""
+        out: dict[int, list[int]] = defaultdict(list)
+        for pos, unit in self.unit_at.items():
+            out[unit].append(pos)
+        return out
+
     def exact(self, pos: int) -> bool:
         """Whether the printing at ``pos`` carries its unit's text as kept (the kept block
         itself or an identical copy), rather than a damaged copy of it."""
@@ -778,11 +785,10 @@ def _copies_out_of_context(page: _Page, shift: "_Shift") -> frozenset[int]:
     nothing about where the text belongs, and are looked through when placing it. Only
     where the best-fitting printing and the one set aside are tidy runs (each block once,
     as an original is printed): a run that repeats its own blocks is a tangle of copies
-    holding the original too, and is neither trusted nor set aside (the sample's "突出党群服务" section, printed whole inside
-    单县's article and again as a tangle among 鲁西新区's own text)."""
-    by_unit: dict[int, list[int]] = defaultdict(list)
-    for pos, unit in page.unit_at.items():
-        by_unit[unit].append(pos)
+    holding the original too, and is neither trusted nor set aside (the sample's
+    "突出党群服务" section, printed whole inside 单县's article and again as a tangle
+    among 鲁西新区's own text)."""
+    by_unit = page.printings_by_unit()
     repeated = {pos for positions in by_unit.values() if len(positions) > 1 for pos in positions}
     if not repeated:
         return frozenset()
@@ -851,9 +857,7 @@ def _copies_before_lede(page: _Page, titles: list[Title]) -> frozenset[int]:
 def _out_of_place(page: _Page, path: list[int], owner: dict[int, int]) -> frozenset[int]:
     """Printings of a block that sit in another article's run while another printing of
     the same block sits in its own article: copies to look through, not evidence."""
-    by_unit: dict[int, list[int]] = defaultdict(list)
-    for pos, unit in page.unit_at.items():
-        by_unit[unit].append(pos)
+    by_unit = page.printings_by_unit()
     out = set()
     for unit, positions in by_unit.items():
         p = page.seq[positions[0]][0]
