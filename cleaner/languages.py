@@ -58,6 +58,10 @@ class Language:
     prose_words: frozenset[str] = frozenset()
     #: the number a section heading opens with ("一、", "（二）", "3."): never a headline's
     section_number: re.Pattern | None = None
+    #: words a sentence never stops on (articles, prepositions, conjunctions, possessives):
+    #: a cut line ending on one runs on into what follows, even into a capital ("…for a
+    #: farm wagon and a" + "Model T, and now…")
+    open_words: frozenset[str] = frozenset()
 
 
 # "(上接B6版)", "(接第3版)", "上接第二版", "(下转A2版)", "转第4版": a page number (a letter and
@@ -145,6 +149,8 @@ EN = Language(
     section_number=re.compile(r"^(?:[0-9]{1,2}[.)]|[IVX]{1,4}\.)[ \t]"),
     prose_words=frozenset("the a an is are was were have has had been being will would that whether who which "
                           "whose said".split()),
+    open_words=frozenset("a an the of to for with from by at in into onto and or nor but than its their our "
+                         "your my whose through between among during without within against upon on said says".split()),
 )
 
 LANGUAGES = {"zh": ZH, "en": EN}

@@ -99,6 +99,17 @@ def _followers(seq, limit: int):
     return out
 
 
+def _stands_in(reading: int, unit: Unit, by_block: dict[int, Block], lang: Language) -> bool:
+    """Can this printing of a unit stand in for it as a continuation? Another printing
+    must end where the unit ends and carry nearly all of it; a cut-down copy printed near
+    the head ("request for roads everyone depends on.") cannot, and the unit is then
+    reached through its own printing instead."""
+    if reading == unit.block or reading not in by_block:
+        return True
+    mine, full = key(by_block[reading].text, lang), key(unit.text, lang)
+    return len(mine) >= 0.9 * len(full) and mine[-8:] == full[-8:]
+
+
 def _attested_starts(seq, units: tuple[Unit, ...], blocks_by_index, lang: Language) -> dict[str, dict[int, float]]:
     """Texts printed somewhere right after a heading (certainly a paragraph start) or
     after a finished paragraph (probably one): evidence against being a continuation.
@@ -138,21 +149,39 @@ def _before_to_marker(seq) -> set[int]:
     return out
 
 
+#: a capitalised word after a lower-case word in the same sentence
+_INSIDE_CAPITAL = re.compile(r"(?<=[A-Za-z,;] )([A-Z][a-z\u00c0-\u024f]+)")
+#: a text stopping on such a word
+_ENDS_IN_NAME = re.compile(r"[A-Za-z,;] [A-Z][a-z\u00c0-\u024f]+$")
+
+
 class _Junctions:
     """Counts of short strings on the page, for judging the text across a cut."""
 
-    def __init__(self, texts: list[str], lang: Language):
+    def __init__(self, texts: list[str], lang: Language, running: list[str] = ()):
         self.lang = lang
         self.grams: Counter = Counter()
         self.words: Counter = Counter()
+        #: words printed with a capital inside a sentence ("…on Thursday", "…Ray Diehl")
+        #: against printed in lower case: names, whose capital says nothing of a start
+        self.capital_inside: Counter = Counter()
+        self.lower: Counter = Counter()
         if lang.spaced:
             for t in texts:
-                self.words.update(w.lower() for w in re.findall(r"[A-Za-z\u00c0-\u024f]+", t))
+                words = re.findall(r"[A-Za-z\u00c0-\u024f]+", t)
+                self.words.update(w.lower() for w in words)
+                self.lower.update(w for w in words if w.islower())
+            for t in running:     # (headings capitalise every word)
+                for m in _INSIDE_CAPITAL.finditer(t):
+                    self.capital_inside[m.group(1).lower()] += 1
         else:
             for t in texts:
                 k = key(t, lang)
                 for n in (2, 3, 4):
                     self.grams.update(k[i:i + n] for i in range(len(k) - n + 1))
+
+    def _name(self, word: str) -> bool:
+        return self.capital_inside[word] > self.lower[word]
 
     def score(self, head: str, tail: str) -> float:
         if self.lang.spaced:
@@ -165,12 +194,18 @@ class _Junctions:
             start = opening[:1]
             if start.islower():
                 return 2.0
+            last = re.search(r"(?<![A-Za-z])([A-Za-z]+)$", head[-200:].rstrip())
+            runs_on = bool(last and last.group(1).lower() in self.lang.open_words)
             if start.isdigit() or start in "$£€" and opening[1:2].isdigit():
-                return 0.5      # "…stood at roughly" + "$14 million…"
+                return 2.0 if runs_on else 0.5      # "…stood at roughly" + "$14 million…"
             word = _FIRST_WORD.match(opening)
             if word and word.group(1).lower() in self.lang.function_words:
                 return -2.5     # "The levy will…": a capitalised function word opens a sentence
-            return -1.0
+            # "…in Fort Loudon and" + "Mercersburg once…": no sentence stops on "and"; and
+            # a name's capital ("Diehl said…") is weaker evidence of a start than "Several…"
+            # (or the head stops inside one: "…said Commissioner Ray" + "Diehl")
+            name = bool(word) and (self._name(word.group(1).lower()) or bool(_ENDS_IN_NAME.search(head[-60:].rstrip())))
+            return -1.0 + (0.5 if runs_on else 0.0) + (0.5 if name else 0.0)
         hk, tk = key(head, self.lang), key(tail, self.lang)
         if not hk or not tk:
             return -1.0
@@ -313,7 +348,7 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
     from_marked = _after_from_marker(seq_all) | _after_from_marker(seq_single)
     to_marked = _before_to_marker(seq_all) | _before_to_marker(seq_single)
     by_block = {b.index: b for b in blocks}
-    junctions = _Junctions([u.text for u in units], lang)
+    junctions = _Junctions([u.text for u in units], lang, [u.text for u in units if u.kind == "body"])
     # evidence against being a continuation: printed after a heading anywhere, or after a
     # finished paragraph where no repeated run can have pushed in between
     # (a heading seen before it only once repeated runs are taken out is weaker evidence:
@@ -338,7 +373,7 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
         # a heading-like head is joined only to the very next printed block
         for table in (tables if head.kind == "body" else tables[:1]):
             for t, (gap, b2, marked) in table.get(h, {}).items():
-                if t in tails and (t not in cands or gap < cands[t][0]):
+                if t in tails and (t not in cands or gap < cands[t][0]) and _stands_in(b2, units[t], by_block, lang):
                     cands[t] = (gap, b2, marked)
         for t in from_marked:
             if t in tails and t not in cands:
@@ -349,12 +384,6 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
             if t == h:
                 continue
             tail_text = by_block[reading].text if reading in by_block else units[t].text
-            if reading != units[t].block:
-                # another printing can stand in for the unit only as a continuation: it must
-                # end where the unit ends and carry nearly all of it
-                mine, full = key(tail_text, lang), key(units[t].text, lang)
-                if len(mine) < 0.9 * len(full) or mine[-8:] != full[-8:]:
-                    continue
             junction = junctions.score(head.text, tail_text)
             adjacency = max(0.0, 3.0 - gap)
             # after a "continued from" marker; more so when the head is where a "continued
@@ -391,6 +420,11 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
             elif t in from_marked and not scrap and head.kind == "body" and junction >= 0.0 and penalty == 0.0:
                 leftovers.append(Join(h, t, round(junction + adjacency, 3), reading,
                                       f"open cut paired with a continuation after a marker, junction {junction:.1f}"))
+            elif gap == 0 and not scrap and head.kind == "body" and junction >= -0.5 and penalty == 0.0:
+                # "…said Commissioner Ray" + "Diehl said the county…": a capital is no proof
+                # either way, and a cut sentence must go on somewhere
+                leftovers.append(Join(h, t, round(junction + adjacency - 1.0, 3), reading,
+                                      f"open cut paired with the text printed right after it, junction {junction:.1f}"))
 
     joins.sort(key=lambda j: (-j.score, units[j.head].block, units[j.tail].block))
     nxt: dict[int, Join] = {}
@@ -410,8 +444,9 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
         nxt[j.head] = j
         prev[j.tail] = j.head
     _improve(joins, nxt, prev)
-    # A head still open and a text printed right after a "continued from" marker that
-    # nothing continues yet are the two ends of one cut: pair what is left, best first.
+    # A head still open and a text printed right after a "continued from" marker, or right
+    # after the head itself, that nothing continues yet are the two ends of one cut: pair
+    # what is left, best first.
     leftovers.sort(key=lambda j: (-j.score, units[j.head].block, units[j.tail].block))
     for j in leftovers:
         if j.head in nxt or j.tail in prev or j.tail in nxt and _reaches(nxt, j.tail, j.head):

@@ -179,3 +179,48 @@ def test_a_swap_that_scores_less_is_not_made():
     nxt, prev = {1: joins[0]}, {3: 1}
     _improve(joins, nxt, prev)
     assert {h: j.tail for h, j in nxt.items()} == {1: 3}
+
+
+def test_english_open_word_or_name_before_a_capital_runs_on_into_the_line_printed_next():
+    # no sentence stops on "on", and "…Commissioner Ray" stops inside a name: the capital
+    # that follows proves nothing, and the line printed right after is the continuation
+    for head, tail in [
+        ("Parking is scarce downtown, said Diane Keller, who owns a gift shop on",
+         "Baltimore Street. She asked the council for more meters."),
+        ("The county would write a letter backing the grant, said Commissioner Ray",
+         "Diehl, who chairs the board. The letter is due in March."),
+    ]:
+        paragraphs, decisions = run([head, tail, "Council members voted 5-2 to approve the study."], EN)
+        assert paragraphs[0] == ((0, 1), head + " " + tail)
+        assert decisions == [(1, "joined", 0)]
+
+
+def test_english_ordinary_capitalised_word_after_a_cut_is_not_taken_as_its_end():
+    head = "We lost a culvert that we just replaced two years"
+    tail = "Up to 5 inches of rain fell on parts of the county on Friday night."
+    paragraphs, decisions = run([head, tail], EN)
+    assert decisions == []
+
+
+def test_english_name_is_told_from_the_page_itself():
+    from cleaner.rejoin import _Junctions
+    page = ["The board met on Thursday in Gettysburg.", "Residents asked questions. Several residents left."]
+    junctions = _Junctions(page, EN, page)
+    head = "The authority on"
+    assert junctions.score(head, "Thursday approved a rate increase.") == 0.0      # open word, and a name
+    assert junctions.score("The authority", "Thursday approved a rate increase.") == -0.5
+    assert junctions.score("The authority met", "Several residents left.") == -1.0   # "several" is printed in lower case
+
+
+def test_a_cut_down_copy_near_the_head_does_not_hide_the_continuation_after_a_marker():
+    # the cut-down copy "request for roads…" printed after the "see Page B3" marker cannot
+    # stand in for the whole continuation; the full printing after "(Continued from B2)" can
+    head = ("Commissioner Angela Roth said the board chose a straight renewal. \"We're asking them "
+            "to keep what they already")
+    tail = "have, not to pay more. We think that's a fair request for roads everyone depends on.\""
+    blocks = [head, "Please see LEVY, Page B3", "request for roads everyone depends on.\"",
+              "Fulton County commissioners on Tuesday restored $86,000 in library funding.",
+              "The library recorded more than 38,000 visits last year.", "(Continued from B2)", tail]
+    paragraphs, decisions = run(blocks, EN)
+    assert ((0, 6), head + " " + tail) in paragraphs
+    assert (6, "joined", 0) in decisions
