@@ -133,6 +133,18 @@ def _attested_starts(seq, units: tuple[Unit, ...], blocks_by_index, lang: Langua
     return penalty_by_text
 
 
+def _after_open_cut(seq, units: tuple[Unit, ...], blocks_by_index, lang: Language) -> set[int]:
+    """Units printed somewhere right after running text that stops mid-sentence: a
+    heading there may be a headline dropped into a cut ("…stood at" / HEADLINE /
+    "about…"), and the lower-case line after it continues that cut, not the heading."""
+    out = set()
+    for prev, cur in zip(seq, seq[1:]):
+        if prev[0] is not None and cur[0] is not None and units[prev[0]].kind == "body" \
+                and not ends_sentence(blocks_by_index[prev[1]].text, lang):
+            out.add(cur[0])
+    return out
+
+
 def _after_from_marker(seq) -> set[int]:
     out = set()
     for (u, _b, m), nxt in zip(seq, seq[1:]):
@@ -293,6 +305,12 @@ def _sentence_like(line: str, lang: Language) -> bool:
             or lang.not_headline is not None and bool(lang.not_headline.search(line)))
 
 
+def _cut_line(line: str, lang: Language) -> bool:
+    """Six words or more, one of them a word headline style leaves out."""
+    words = line.split()
+    return len(words) >= 6 and any(w.lower().strip("\"'“”‘’,") in lang.prose_words for w in words)
+
+
 def _dangling(text: str, lang: Language) -> str:
     """The unfinished rest after the last full sentence, if it is only a scrap."""
     pieces = sentences(text, lang)
@@ -348,6 +366,7 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
     from_marked = _after_from_marker(seq_all) | _after_from_marker(seq_single)
     to_marked = _before_to_marker(seq_all) | _before_to_marker(seq_single)
     by_block = {b.index: b for b in blocks}
+    after_cut = _after_open_cut(seq_all, units, by_block, lang)
     junctions = _Junctions([u.text for u in units], lang, [u.text for u in units if u.kind == "body"])
     # evidence against being a continuation: printed after a heading anywhere, or after a
     # finished paragraph where no repeated run can have pushed in between
@@ -402,10 +421,17 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
             # (a heading-like line sent on by a "to" marker is a cut line of running text:
             # headings are not continued on another page)
             sent_on = h in to_marked and t in from_marked and junction >= 0.5
+            # (a long heading-like line using a word headline style leaves out, with a
+            # lower-case line printed right after it and no cut before it that the lower-case
+            # line could continue instead, is a cut line too: "Several fire chiefs and
+            # municipal police officials attended the meeting" + "to support the plan.")
             if head.kind == "heading" and not sent_on and (
                     gap > 0 or junction < 2.0 or (not lang.spaced and " " in head.text)
-                    or (lang.spaced and junction < 3.0 and not _sentence_like(head.text, lang))):
+                    or (lang.spaced and junction < 3.0 and not _sentence_like(head.text, lang)
+                        and (h in after_cut or marked or not _cut_line(head.text, lang)))):
                 continue
+            if head.kind == "heading" and not sent_on:
+                score -= 1.0      # a line of running text cut there continues it rather
             if scrap and (gap > 0 or junction < (2.0 if lang.spaced else 2.5)):
                 continue
             if junction < 1.0 and (head.kind == "body" and comma_headline(head.text, lang)

@@ -224,3 +224,25 @@ def test_a_cut_down_copy_near_the_head_does_not_hide_the_continuation_after_a_ma
     paragraphs, decisions = run(blocks, EN)
     assert ((0, 6), head + " " + tail) in paragraphs
     assert (6, "joined", 0) in decisions
+
+
+def test_english_long_heading_like_line_with_prose_words_is_a_cut_line():
+    # no terminal stop, so segment reads it as a heading; six words and "the" make it a cut
+    # line of running text when a lower-case line follows it
+    head = "Several fire chiefs and municipal police officials attended the meeting"
+    tail = "to support the plan. A representative of the township supervisors spoke too."
+    lead = "The county will add 14 telecommunicators next year."
+    paragraphs, decisions = run([lead, head, tail], EN)
+    assert ((1, 2), head + " " + tail) in paragraphs
+
+
+def test_english_section_heading_is_not_continued_by_a_lower_case_line():
+    # a real section heading (short, headline style), or a long line printed right after an
+    # open cut (which the lower-case line continues instead), is not a cut line
+    for blocks in (["The county will add 14 telecommunicators next year.", "Township concerns",
+                    "missioners used about $380,000 of the county's remaining relief money."],
+                   ["The plan was approved after the commissioners heard from",
+                    "Several fire chiefs and municipal police officials attended the meeting",
+                    "residents who live along the creek."]):
+        paragraphs, decisions = run(blocks, EN)
+        assert (2, "joined", 1) not in decisions
