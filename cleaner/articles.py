@@ -47,6 +47,9 @@ MARKER_SWITCH = 0.5
 VOCAB = 30.0
 TERRITORY = 0.4
 RETURN = 1.0
+#: what staying in the same article across a "continued from" marker costs: the text
+#: after it continues an article begun elsewhere, most often not the one printed before
+FROM_STAY = 3.0
 ANCHOR = 2.0
 VOCAB_CAP = 1.5
 UNTITLED = -1
@@ -684,13 +687,15 @@ def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]], skip: fr
     title_paras = {p: t for t, title in enumerate(titles) for p in title.paragraphs}
     score = {s: (0.0 if s == UNTITLED else -1.0) for s in states}
     back: list[dict[int, int]] = []
-    cost = SWITCH
+    cost, stay = SWITCH, 0.0
     jumps = page.jumps()
     territory = _territories(page, titles)
     for pos, (p, _b, _role, _kept) in enumerate(page.seq):
         if p is None or pos in skip:
             if p is None:
                 cost = MARKER_SWITCH
+                if page.seq[pos][2] == "from":
+                    stay = FROM_STAY
             back.append({s: s for s in states})
             continue
         if pos in jumps:
@@ -716,8 +721,8 @@ def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]], skip: fr
                 into = min(cost, RETURN) if territory[pos] == s else cost
                 adj, first, second = tops[into]
                 other = first if states[first] != s else second
-                if score[s] >= adj[other]:
-                    best_prev, best = s, score[s]
+                if score[s] - stay >= adj[other]:
+                    best_prev, best = s, score[s] - stay
                 else:
                     best_prev, best = states[other], adj[other]
             if pos in forced:
@@ -729,7 +734,7 @@ def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]], skip: fr
             else:
                 e = 0.0 if s == UNTITLED else emit[p][s] + (TERRITORY if territory[pos] == s else 0.0)
             new[s], ptr[s] = best + e, best_prev
-        score, cost = new, SWITCH
+        score, cost, stay = new, SWITCH, 0.0
         back.append(ptr)
     state = max(states, key=lambda s: (score[s], -s if s != UNTITLED else -10**9))
     path = [0] * len(page.seq)

@@ -272,3 +272,19 @@ def test_a_subtitle_under_a_headline_is_not_a_headline():
     page = ["修好乡村路 铺就致富路", "——甲县推进农村公路建设纪实", J1, J2, J3]
     out = articles(*page)
     assert [title for _, title, _ in out] == ["修好乡村路 铺就致富路"]
+
+
+def test_text_after_a_continued_from_marker_continues_another_article():
+    # the paragraph after "Continued from Page A1" has no words of either article; the
+    # marker says an article begun elsewhere goes on here, and it is not the one whose text
+    # precedes the marker
+    a1 = "GETTYSBURG — Adams County commissioners adopted a $98 million budget on Tuesday."
+    a2 = "The spending plan holds the tax rate steady for a third straight year."
+    b1 = "YORK — York County commissioners voted on Wednesday to cut library hours at two branches."
+    b2 = "The branches in Dover and Red Lion will close on Mondays starting in March."
+    cont = "Officials said the county would look at the matter again in the spring."
+    b3 = "Library staff said the cut would hit students who use the branches after school."
+    found = articles("ADAMS COUNTY: Budget adopted", a1, a2, "YORK COUNTY: Library hours cut", b1, b2,
+                     "Continued from Page A1", cont, b3)
+    assert found == [("ADAMS COUNTY", "ADAMS COUNTY: Budget adopted", [a1, a2, cont]),
+                     ("YORK COUNTY", "YORK COUNTY: Library hours cut", [b1, b2, b3])]
