@@ -150,7 +150,7 @@ EN = Language(
     prose_words=frozenset("the a an is are was were have has had been being will would that whether who which "
                           "whose said".split()),
     open_words=frozenset("a an the of to for with from by at in into onto and or nor but than its their our "
-                         "your my whose through between among during without within against upon on said says".split()),
+                         "your my whose through between among during without within against upon on said says told".split()),
 )
 
 LANGUAGES = {"zh": ZH, "en": EN}

@@ -163,6 +163,8 @@ def _before_to_marker(seq) -> set[int]:
 
 #: a capitalised word after a lower-case word in the same sentence
 _INSIDE_CAPITAL = re.compile(r"(?<=[A-Za-z,;] )([A-Z][a-z\u00c0-\u024f]+)")
+#: a name opening a report: "Haines said…", "Witmer told…"
+_REPORTS = re.compile(r"[A-Z][a-z\u00c0-\u024f]+ (?:said|says|told)\b")
 #: a text stopping on such a word
 _ENDS_IN_NAME = re.compile(r"[A-Za-z,;] [A-Z][a-z\u00c0-\u024f]+$")
 
@@ -201,23 +203,31 @@ class _Junctions:
             first = _FIRST_WORD.match(tail.lstrip())
             if hyphen and first:
                 joined = (hyphen.group(1) + first.group(1)).lower()
-                return 3.0 if self.words.get(joined) else 2.0
+                if self.words.get(joined):
+                    return 3.0
+                # "…state alloca-" + "tion next year" rather than + "Fulton County…": a
+                # word split at the hyphen goes on in lower case ("Mid-" + "Atlantic" is rare)
+                return 2.0 if first.group(1)[:1].islower() else 0.5
             opening = tail.lstrip("\"'“‘( ")
             start = opening[:1]
             if start.islower():
                 return 2.0
             last = re.search(r"(?<![A-Za-z])([A-Za-z]+)$", head[-200:].rstrip())
-            runs_on = bool(last and last.group(1).lower() in self.lang.open_words)
+            # (or on a quotation closed with a comma: '…but they are tired,"' + 'Witmer told…')
+            runs_on = bool(last and last.group(1).lower() in self.lang.open_words) or head.rstrip()[-2:] in (',"', ",”")
             if start.isdigit() or start in "$£€" and opening[1:2].isdigit():
                 return 2.0 if runs_on else 0.5      # "…stood at roughly" + "$14 million…"
             word = _FIRST_WORD.match(opening)
             if word and word.group(1).lower() in self.lang.function_words:
                 return -2.5     # "The levy will…": a capitalised function word opens a sentence
             # "…in Fort Loudon and" + "Mercersburg once…": no sentence stops on "and"; and
-            # a name's capital ("Diehl said…") is weaker evidence of a start than "Several…"
-            # (or the head stops inside one: "…said Commissioner Ray" + "Diehl")
-            name = bool(word) and (self._name(word.group(1).lower()) or bool(_ENDS_IN_NAME.search(head[-60:].rstrip())))
-            return -1.0 + (0.5 if runs_on else 0.0) + (0.5 if name else 0.0)
+            # a name's capital ("…at a local fire hall" + "Saturday night…") is weaker
+            # evidence of a start than "Several…", as is any capital after a head stopping
+            # inside a name ("…said Commissioner Ray" + "Diehl"). A name reporting
+            # ("Haines said…") opens a sentence all the same.
+            name = bool(word) and self._name(word.group(1).lower()) and not _REPORTS.match(opening)
+            inside_name = bool(_ENDS_IN_NAME.search(head[-60:].rstrip()))
+            return -1.0 + (0.5 if runs_on else 0.0) + (0.5 if name or inside_name else 0.0)
         hk, tk = key(head, self.lang), key(tail, self.lang)
         if not hk or not tk:
             return -1.0
@@ -413,9 +423,11 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
             if lang.lede.search(tail_text) and not (lang.body_cue is not None and lang.body_cue.search(head.text)):
                 continue      # a lede opens an article (unless the head is a cut dateline: "新华社…" + "电(记者…")
             penalty = max((p for before, p in starts.get(tail_text, {}).items() if before != h), default=0.0)
-            if penalty < 9.0 and tables[0].get(h, {}).get(t, (NEAR + 1,))[0] == 0:
+            if (penalty < 9.0 or units[t].copies) and tables[0].get(h, {}).get(t, (NEAR + 1,))[0] == 0:
                 # printed right after the head on the page itself: what precedes the tail
-                # once copies are taken out (a heading pulled next to it) weighs less
+                # once copies are taken out (a heading pulled next to it) weighs less, and
+                # so does a heading before another printing of a text printed several times
+                # (a copy lands wherever the page had room)
                 penalty = 0.0
             score = adjacency + marker + junction - penalty
             # (a heading-like line sent on by a "to" marker is a cut line of running text:

@@ -246,3 +246,31 @@ def test_english_section_heading_is_not_continued_by_a_lower_case_line():
                     "residents who live along the creek."]):
         paragraphs, decisions = run(blocks, EN)
         assert (2, "joined", 1) not in decisions
+
+
+def test_english_junction_weighs_hyphens_names_and_quotations():
+    from cleaner.rejoin import _Junctions
+    page = ["Officials met at the fire hall on Saturday and again on Sunday.", "Haines spoke first."]
+    junctions = _Junctions(page, EN, page)
+    # a word split at a line-end hyphen goes on in lower case
+    assert junctions.score("which keeps its full state alloca-", "tion next year.") == 2.0
+    assert junctions.score("which keeps its full state alloca-", "Fulton County restored the money.") == 0.5
+    # a name reporting opens a sentence; a quotation closed with a comma runs on into one
+    assert junctions.score("agreed to include a residential permit", "Haines said the garages are full.") == -1.0
+    assert junctions.score("opened a shelter at a local fire hall", "Saturday night for families.") == -0.5
+    assert junctions.score('"They are tired,"', "Witmer told the board.") == -0.5
+
+
+def test_a_repeated_tail_printed_right_after_its_head_is_joined_despite_a_heading_elsewhere():
+    # "March 31, …" is printed three times; one printing stands after a headline, which
+    # for a text printed once would mark a paragraph start. Copies land anywhere.
+    head = "Program coordinator Julie Fenicle said applications will be accepted through"
+    tail = "March 31, and landowners can request a free site visit."
+    blocks = ["Broadband grant to bring service to rural homes", tail,
+              "CHAMBERSBURG — Franklin County will receive a $9.6 million state grant.",
+              "Construction is expected to begin next spring.", tail,
+              "Farmland board adds 11 farms",
+              "NEW BLOOMFIELD — The county's preservation board added 11 farms on Tuesday.",
+              head, tail]
+    paragraphs, decisions = run(blocks, EN)
+    assert any(text == head + " " + tail for _blocks, text in paragraphs)
