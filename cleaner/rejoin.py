@@ -321,14 +321,15 @@ def _cut_line(line: str, lang: Language) -> bool:
     return len(words) >= 6 and any(w.lower().strip("\"'“”‘’,") in lang.prose_words for w in words)
 
 
-def _dangling(text: str, lang: Language) -> str:
-    """The unfinished rest after the last full sentence, if it is only a scrap."""
+def _dangling(text: str, lang: Language, words: int = 1) -> str:
+    """The unfinished rest after the last full sentence, if it is only a scrap (``words``
+    words of spaced text, twice as many characters of unspaced text)."""
     pieces = sentences(text, lang)
     if len(pieces) < 2:
         return ""
     rest = pieces[-1]
     size = len(rest.split()) if lang.spaced else len(key(rest, lang))
-    return rest if size <= (1 if lang.spaced else 2) else ""
+    return rest if size <= (words if lang.spaced else 2 * words) else ""
 
 
 def _improve(joins: list[Join], nxt: dict[int, Join], prev: dict[int, int]) -> None:
@@ -517,7 +518,8 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
             cur = j.tail
         last = units[cur]
         text = str(text)
-        scrap = _dangling(text, lang) if not ends_sentence(text, lang) else ""
+        # (left with no continuation at all, "…to the area. The authority" is a scrap too)
+        scrap = _dangling(text, lang, words=2 if lang.spaced else 1) if not ends_sentence(text, lang) else ""
         if scrap:
             text = text[: len(text) - len(scrap)].rstrip()
             decisions.append(Decision(STAGE, chain[-1], "trimmed", f"dangling scrap {scrap!r} with no continuation"))

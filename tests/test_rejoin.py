@@ -274,3 +274,11 @@ def test_a_repeated_tail_printed_right_after_its_head_is_joined_despite_a_headin
               head, tail]
     paragraphs, decisions = run(blocks, EN)
     assert any(text == head + " " + tail for _blocks, text in paragraphs)
+
+
+def test_english_two_word_scrap_left_without_a_continuation_is_trimmed():
+    head = ("Diehl said a reliable water supply is essential to attracting new businesses to "
+            "the area. The authority")
+    paragraphs, decisions = run([head, "Construction is expected to begin in late 2027."], EN)
+    assert paragraphs[0] == ((0,), head[: -len(" The authority")])
+    assert (0, "trimmed", None) in decisions
