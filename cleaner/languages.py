@@ -62,6 +62,10 @@ class Language:
     #: a cut line ending on one runs on into what follows, even into a capital ("…for a
     #: farm wagon and a" + "Model T, and now…")
     open_words: frozenset[str] = frozenset()
+    #: for unspaced text: an opening no sentence has (a particle, a closing quote or a
+    #: comma: "的生命线。…"), the continuation of some cut; spaced text reads the same
+    #: from its letter case
+    continues: re.Pattern | None = None
 
 
 # "(上接B6版)", "(接第3版)", "上接第二版", "(下转A2版)", "转第4版": a page number (a letter and
@@ -116,6 +120,7 @@ ZH = Language(
     # (and so are a byline and a source or editor line: "本报记者 王晓琳", "来源：大众日报")
     body_cue=re.compile(r"^(?:本报讯|新华社|中新社|人民网|中新网|央视网|据[^,\uff0c。]{1,12}(?:报道|消息))"
                         r"|^(?:本报记者|本报通讯员|记者|通讯员|来源|责任编辑|编辑|作者)[ \t\u3000:\uff1a]"),
+    continues=re.compile(r"^[的地得了着过们之,\uff0c、。;\uff1b:\uff1a!\uff01?\uff1f”’)\uff09》」』]"),
     item_lead=re.compile(r"^[^,\uff0c。;\uff1b:\uff1a“”]{2,12}。|^[^,\uff0c。;\uff1b:\uff1a“”]{2,10}[,\uff0c][^,\uff0c。;\uff1b:\uff1a“”]{2,10}。"),
 )
 

@@ -228,9 +228,16 @@ class _Junctions:
             name = bool(word) and self._name(word.group(1).lower()) and not _REPORTS.match(opening)
             inside_name = bool(_ENDS_IN_NAME.search(head[-60:].rstrip()))
             return -1.0 + (0.5 if runs_on else 0.0) + (0.5 if name or inside_name else 0.0)
-        hk, tk = key(head, self.lang), key(tail, self.lang)
-        if not hk or not tk:
+        if not key(head, self.lang) or not key(tail, self.lang):
             return -1.0
+        best = self.attested(head, tail)
+        if self.lang.continues is not None and self.lang.continues.match(tail.lstrip()):
+            best = max(best, 2.0)      # as a lower-case opening is for spaced text
+        return best
+
+    def attested(self, head: str, tail: str) -> float:
+        """Unspaced text: how common on the page the string across the cut is."""
+        hk, tk = key(head, self.lang), key(tail, self.lang)
         best = 0.0
         for a, b in ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1)):
             if a > len(hk) or b > len(tk):
@@ -447,9 +454,11 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
                 score -= 1.0      # a line of running text cut there continues it rather
             if scrap and (gap > 0 or junction < (2.0 if lang.spaced else 2.5)):
                 continue
-            if junction < 1.0 and (head.kind == "body" and comma_headline(head.text, lang)
-                                   or comma_headline(tail_text, lang)):
-                continue      # may be a headline with a comma: joined only where the text runs on
+            if (junction if lang.spaced else junctions.attested(head.text, tail_text)) < 1.0 and (
+                    head.kind == "body" and comma_headline(head.text, lang) or comma_headline(tail_text, lang)):
+                # may be a headline with a comma: joined only where the text across the cut
+                # is attested ("…的" + "人多了" says the tail continues something, not this)
+                continue
             if log.isEnabledFor(logging.DEBUG):
                 log.debug("  tail %d: adjacency %.1f marker %.1f junction %.2f penalty %.1f score %.2f",
                           units[t].block, adjacency, marker, junction, penalty, score)

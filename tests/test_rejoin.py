@@ -282,3 +282,25 @@ def test_english_two_word_scrap_left_without_a_continuation_is_trimmed():
     paragraphs, decisions = run([head, "Construction is expected to begin in late 2027."], EN)
     assert paragraphs[0] == ((0,), head[: -len(" The authority")])
     assert (0, "trimmed", None) in decisions
+
+
+def test_chinese_particle_opening_continues_a_heading_like_cut_line():
+    # "的生命线。…" cannot open a sentence: the heading-like line printed right before it
+    # is the first half of the section's opening sentence
+    head = "产业是合作社持续发展"
+    tail = "的生命线。县里引导村党组织领办合作社因地制宜选准发展路子,让群众在产业链上稳稳增收。"
+    paragraphs, decisions = run([X, head, tail, Y])
+    assert ((1, 2), head + tail) in paragraphs
+    assert (2, "joined", 1) in decisions
+
+
+def test_a_particle_opening_alone_does_not_join_a_comma_headline():
+    # it says the tail continues *some* cut, not that it continues the headline before it
+    from cleaner.rejoin import _Junctions
+    headline = "寒潮来袭，我省多地将迎大风降温天气"
+    tail = "的人多了，村里的土特产也好卖了。"
+    junctions = _Junctions([headline, tail], ZH)
+    assert junctions.score(headline, tail) == 2.0
+    assert junctions.attested(headline, tail) < 1.0
+    paragraphs, decisions = run([X, headline, tail, Y])
+    assert (2, "joined", 1) not in decisions
