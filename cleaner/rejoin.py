@@ -403,6 +403,7 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
     tails = {u for u, unit in enumerate(units) if unit.kind == "body"}
     joins: list[Join] = []
     leftovers: list[Join] = []
+    orphans: list[Join] = []
     for h in heads:
         head = units[h]
         scrap = _dangling(head.text, lang)
@@ -449,6 +450,12 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
                     gap > 0 or junction < 2.0 or (not lang.spaced and " " in head.text)
                     or (lang.spaced and junction < 3.0 and not _sentence_like(head.text, lang)
                         and (h in after_cut or marked or not _cut_line(head.text, lang)))):
+                if (lang.spaced and gap > 0 and junction >= 2.0 and penalty == 0.0
+                        and (_sentence_like(head.text, lang) or _cut_line(head.text, lang))):
+                    # a cut line of running text whose lower-case continuation was printed
+                    # further on: paired only if both are still open once the rest is joined
+                    orphans.append(Join(h, t, round(junction + adjacency - 1.0, 3), reading,
+                                        f"open cut line paired with a lower-case continuation, gap {gap}"))
                 continue
             if head.kind == "heading" and not sent_on:
                 score -= 1.0      # a line of running text cut there continues it rather
@@ -496,7 +503,8 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
     # after the head itself, that nothing continues yet are the two ends of one cut: pair
     # what is left, best first.
     leftovers.sort(key=lambda j: (-j.score, units[j.head].block, units[j.tail].block))
-    for j in leftovers:
+    orphans.sort(key=lambda j: (-j.score, units[j.head].block, units[j.tail].block))
+    for j in leftovers + orphans:
         if j.head in nxt or j.tail in prev or j.tail in nxt and _reaches(nxt, j.tail, j.head):
             continue
         nxt[j.head] = j

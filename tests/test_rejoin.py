@@ -304,3 +304,15 @@ def test_a_particle_opening_alone_does_not_join_a_comma_headline():
     assert junctions.attested(headline, tail) < 1.0
     paragraphs, decisions = run([X, headline, tail, Y])
     assert (2, "joined", 1) not in decisions
+
+
+def test_english_cut_line_joins_a_lower_case_continuation_printed_further_on():
+    # "The county's 911 center received more than 400 calls" reads as a heading (no stop)
+    # but opens with an article; its lower-case continuation was printed two blocks on
+    head = "The county's 911 center received more than 400 calls"
+    tail = "between Saturday afternoon and Sunday morning, the director said."
+    blocks = ["Rain gauges recorded totals of about four inches across the county.", head,
+              "Library funding restored after commissioners reverse proposed cut",
+              "Fulton County commissioners on Tuesday restored $86,000 in library funding.", tail]
+    paragraphs, decisions = run(blocks, EN)
+    assert ((1, 4), head + " " + tail) in paragraphs
