@@ -104,6 +104,44 @@ def _by_length(regions: frozenset[str]) -> tuple[tuple[int, frozenset[str]], ...
     return tuple((n, frozenset(r for r in regions if len(r) == n)) for n in lengths)
 
 
+def _fragment(text: str, lang: Language) -> bool:
+    """A piece of running text no sentence opens with: a lower-case start, or one of the
+    language's continuations ("rates and decisions.", "的生命线。"). A short one that is the
+    end of a longer block is a cut-down copy of that block's end."""
+    opening = text.lstrip("\"'“‘( ")
+    if lang.spaced:
+        return opening[:1].islower()
+    return lang.continues is not None and bool(lang.continues.match(opening))
+
+
+def _ends(short: str, long: str, lang: Language) -> bool:
+    """Is ``short`` the end of ``long``, on a word boundary for spaced text? (Not its
+    opening: an opening fragment may be the middle link of a paragraph cut twice.)"""
+    if len(short) >= len(long):
+        return False
+    return long.endswith(" " + short) if lang.spaced else long.endswith(short)
+
+
+def _one_word_headings(groups: list[list[Block]], keys: list[str], lang: Language) -> set[tuple[int, int]]:
+    """Candidate pairs of a one-word heading and the headings opening or ending with that
+    word: "Township", a cut-down copy of "Township concerns" (too short for the other
+    indexes)."""
+    if not lang.spaced:
+        return set()
+    by_word: dict[str, list[int]] = defaultdict(list)
+    for i, group in enumerate(groups):
+        if group[0].kind == "heading" and " " in keys[i]:
+            words = keys[i].split(" ")
+            by_word[words[0]].append(i)
+            by_word[words[-1]].append(i)
+    pairs = set()
+    for i, group in enumerate(groups):
+        if group[0].kind == "heading" and keys[i] and " " not in keys[i]:
+            for j in by_word.get(keys[i], ())[:MAX_PARTNERS]:
+                pairs.add((min(i, j), max(i, j)))
+    return pairs
+
+
 def _candidates(keys: list[str], sets: list[frozenset], texts: list[str], lang: Language,
                 config: Config) -> tuple[set[tuple[int, int]], dict[str, set[int]]]:
     """Candidate pairs of distinct texts, and the sentence index they came from."""
@@ -214,6 +252,7 @@ def find_copies(blocks: tuple[Block, ...], lang: Language, config: Config) -> tu
     texts = [block_text(g[0]) for g in groups]
     sets = [shingles(k, lang, config.shingle_cjk, config.shingle_words) for k in keys]
     pairs, index = _candidates(keys, sets, texts, lang, config)
+    pairs |= _one_word_headings(groups, keys, lang)
     partners: dict[int, list[int]] = defaultdict(list)
     for i, j in sorted(pairs):
         partners[i].append(j)
@@ -294,7 +333,10 @@ def find_copies(blocks: tuple[Block, ...], lang: Language, config: Config) -> tu
                 found = (j, "near-copy", e.similarity)
             elif suspects[i] == j and e.a_in_b >= config.splice:
                 found = (j, "spliced", e.a_in_b)
-            elif (kind == other_kind == "heading" and size >= (2 if lang.spaced else 4)
+            elif (kind == other_kind == "body" and size < (6 if lang.spaced else 12) and _fragment(texts[i], lang)
+                  and _ends(keys[i], keys[j], lang)):
+                found = (j, "cut-down fragment", e.a_in_b)
+            elif (kind == other_kind == "heading" and size >= (1 if lang.spaced else 4)
                   and len(keys[i]) < len(keys[j]) and (keys[j].startswith(keys[i]) or keys[j].endswith(keys[i]))):
                 found = (j, "cut-down heading", e.a_in_b)
             else:

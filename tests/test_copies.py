@@ -172,3 +172,20 @@ def test_a_phrase_found_nowhere_else_decides_nothing():
     variant = C.replace("三千元", "五千元")
     units, fates = run([A, variant, C])
     assert fates[1][0] == "kept" and fates[2][0] == "copy"
+
+
+def test_english_one_word_heading_is_a_cut_down_copy_of_a_heading_it_opens():
+    body = "Township trustees from across the county have urged voters to support the renewal."
+    _units, fates = run(["Township concerns", body, "Township", "Some residents questioned the plan."], EN)
+    assert fates[2] == ("copy", "cut-down heading", 0)
+
+
+def test_a_lower_case_fragment_ending_a_paragraph_is_its_cut_down_copy():
+    para = ("The pipeline would have cost nearly as much and would have left customers dependent on "
+            "another utility's rates and decisions.")
+    _units, fates = run([para, "rates and decisions.", "The board voted 4-1."], EN)
+    assert fates[1] == ("copy", "cut-down fragment", 0)
+    # but not one that opens it: it may be the middle link of a paragraph cut twice
+    _units, fates = run(["least two residents of the neighboring streets, to help guide the design.",
+                         "least two residents of the", "The board voted 4-1."], EN)
+    assert fates[1][0] == "kept"
