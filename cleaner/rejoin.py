@@ -450,10 +450,14 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
                     gap > 0 or junction < 2.0 or (not lang.spaced and " " in head.text)
                     or (lang.spaced and junction < 3.0 and not _sentence_like(head.text, lang)
                         and (h in after_cut or marked or not _cut_line(head.text, lang)))):
-                if (lang.spaced and gap > 0 and junction >= 2.0 and penalty == 0.0
-                        and (_sentence_like(head.text, lang) or _cut_line(head.text, lang))):
+                if (lang.spaced and junction >= 2.0 and penalty == 0.0 and (
+                        gap > 0 and (_sentence_like(head.text, lang) or _cut_line(head.text, lang))
+                        or gap == 0 and not marked and len(head.text.split()) >= 6)):
                     # a cut line of running text whose lower-case continuation was printed
-                    # further on: paired only if both are still open once the rest is joined
+                    # further on, or any heading-like line as long as a line of running text
+                    # with one printed right after it ("…closed sections of several state" +
+                    # "routes, and…"): paired only if both are still open once the rest is
+                    # joined. (A short section heading, "Township concerns", is no cut line.)
                     orphans.append(Join(h, t, round(junction + adjacency - 1.0, 3), reading,
                                         f"open cut line paired with a lower-case continuation, gap {gap}"))
                 continue

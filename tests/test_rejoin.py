@@ -241,7 +241,7 @@ def test_english_section_heading_is_not_continued_by_a_lower_case_line():
     # open cut (which the lower-case line continues instead), is not a cut line
     for blocks in (["The county will add 14 telecommunicators next year.", "Township concerns",
                     "missioners used about $380,000 of the county's remaining relief money."],
-                   ["The plan was approved after the commissioners heard from",
+                   ["The plan was approved on Tuesday, after the commissioners heard for two hours from",
                     "Several fire chiefs and municipal police officials attended the meeting",
                     "residents who live along the creek."]):
         paragraphs, decisions = run(blocks, EN)
@@ -316,3 +316,16 @@ def test_english_cut_line_joins_a_lower_case_continuation_printed_further_on():
               "Fulton County commissioners on Tuesday restored $86,000 in library funding.", tail]
     paragraphs, decisions = run(blocks, EN)
     assert ((1, 4), head + " " + tail) in paragraphs
+
+
+def test_english_heading_like_line_takes_a_lower_case_line_printed_right_after_it_that_nothing_else_takes():
+    head = "State transportation crews closed sections of several state"
+    tail = "routes, and township road crews placed barricades on dozens of local roads."
+    blocks = ["Up to 5 inches of rain fell on parts of the county on Friday night.", head, tail,
+              "Forecasters expect drier weather through midweek."]
+    paragraphs, decisions = run(blocks, EN)
+    assert ((1, 2), head + " " + tail) in paragraphs
+    # an open cut of running text before it takes the lower-case line first
+    blocks = ["Up to 5 inches of rain fell on parts of the county on Friday night and Saturday, closing", head, tail]
+    paragraphs, decisions = run(blocks, EN)
+    assert (2, "joined", 0) in decisions
