@@ -383,6 +383,22 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
         return any(paras[q].kind == "heading" and _sums_up(paras[q].text, paras[lede].text, lang)
                    and len(words & _title_words(paras[q].text, lang)) > mine for q in _neighbours(page, p, 1, 4))
 
+    def summed_up_opening(p: int, after: list[int]) -> int | None:
+        """Among the dozen paragraphs printed before ``p`` (back to a heading or a title),
+        the nearest stretch that ``p`` sums up, where none printed right after it is summed
+        up; its first paragraph is the opening of a run printed before its headline."""
+        if len(_title_words(paras[p].text, lang)) < 4 or any(_sums_up(paras[p].text, paras[q].text, lang) for q in after):
+            return None      # (a short section heading sums up too much)
+        first = None
+        for q in _neighbours(page, p, -1, 12):
+            if q in used or paras[q].kind != "body":
+                break
+            if q not in claimed and _sums_up(paras[p].text, paras[q].text, lang):
+                first = q
+            elif first is not None:
+                break
+        return first
+
     def printed_under_another(q: int, p: int) -> bool:
         words = _title_words(paras[q].text, lang)
         mine = len(words & _title_words(paras[p].text, lang))
@@ -440,6 +456,11 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
             if far is not None and _sums_up(para.text, paras[far].text, lang):
                 lede = far
                 why["sums up a lede before"] = 3.0
+            elif (opening := summed_up_opening(p, after)) is not None:
+                # a lede without a dateline printed before its headline ("Leaders of seven
+                # volunteer fire companies…" under "Fire companies ask for shared funding…")
+                lede = opening
+                why["sums up an opening before"] = 2.0
         if p == first_text:
             why["top of page"] = 3.0
         if any(_parallel(para.text, paras[q].text, lang) for q in headings if q != p):

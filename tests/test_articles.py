@@ -288,3 +288,17 @@ def test_text_after_a_continued_from_marker_continues_another_article():
                      "Continued from Page A1", cont, b3)
     assert found == [("ADAMS COUNTY", "ADAMS COUNTY: Budget adopted", [a1, a2, cont]),
                      ("YORK COUNTY", "YORK COUNTY: Library hours cut", [b1, b2, b3])]
+
+
+def test_a_headline_printed_after_its_opening_takes_the_opening_it_sums_up_without_a_dateline():
+    # the opening has no dateline; the headline sums it up ("fire companies", "shared
+    # funding", "volunteer"), so it leads the article, and what follows it comes next
+    a1 = "GETTYSBURG — Adams County commissioners adopted a $98 million budget on Tuesday."
+    a2 = "The spending plan holds the tax rate steady for a third straight year."
+    f1 = ("Leaders of seven volunteer fire companies serving the Waynesboro area asked local officials "
+          "this week to consider a shared funding arrangement for paid daytime crews.")
+    f2 = "The request was presented at a joint meeting of borough council members and township supervisors."
+    f3 = "Firefighters also pointed to rising training requirements as a barrier to recruiting."
+    found = articles("ADAMS COUNTY: Budget adopted", a1, a2, f1, f2,
+                     "Fire companies ask for shared funding as volunteer ranks thin", f3)
+    assert found[-1][1:] == ("Fire companies ask for shared funding as volunteer ranks thin", [f1, f2, f3])
