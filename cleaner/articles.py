@@ -422,6 +422,8 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
             nxt = following(last)
             bodies = [q for q in _neighbours(page, last, 1, 6) if paras[q].kind == "body" and q not in claimed]
             lede = once_printed(bodies) or (nxt[0] if nxt and paras[nxt[0]].kind == "body" and nxt[0] not in claimed else None)
+            # an opening without a dateline is as sure when the headline sums it up
+            sure = lede is not None and _sums_up(title.text, paras[lede].text, lang)
         if lede is not None:
             claimed.add(lede)
         titles[n] = Title(title.paragraphs, title.region, title.text, lede, sure)
@@ -500,6 +502,7 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
             sure = lede is not None
             if lede is None:
                 lede = once_printed(after) or after[0]
+                sure = _sums_up(para.text, paras[lede].text, lang)
             claimed.add(lede)
             # the place the lede names, else one the headline itself names ("…across Juniata County")
             place = place_named(paras[lede].text, paras[lede].text, lang) or _headline_place(para.text, lang)

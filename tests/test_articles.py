@@ -302,3 +302,17 @@ def test_a_headline_printed_after_its_opening_takes_the_opening_it_sums_up_witho
     found = articles("ADAMS COUNTY: Budget adopted", a1, a2, f1, f2,
                      "Fire companies ask for shared funding as volunteer ranks thin", f3)
     assert found[-1][1:] == ("Fire companies ask for shared funding as volunteer ranks thin", [f1, f2, f3])
+
+
+def test_an_opening_without_a_dateline_that_the_headline_sums_up_is_a_sure_lede():
+    # a repeated run printed between the headline and its opening is looked through, and
+    # the opening leads, because the headline sums it up (no dateline needed)
+    lede = ("Members of the Kreutz Creek Area School Board signaled Monday that they will likely "
+            "approve a 0.6-mill tax increase as state aid lags.")
+    b1 = "The increase would bring the district's rate to 24.85 mills."
+    r1 = "Several board members said they were reluctant to raise taxes in a year of high prices."
+    r2 = "Parents who spoke at the workshop largely urged the board to protect programs."
+    found = articles("YORK COUNTY: School board weighs 0.6-mill tax increase as state aid lags",
+                     r1, r2, lede, b1, r1, r2)
+    assert found == [("YORK COUNTY", "YORK COUNTY: School board weighs 0.6-mill tax increase as state aid lags",
+                      [lede, b1, r1, r2])]
