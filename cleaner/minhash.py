@@ -44,8 +44,10 @@ EMPTY = np.uint32(_MASK32)
 #: Code points hashed per piece: keys are processed in pieces of about this many
 #: characters (a longer key is a piece of its own), keeping the working arrays small.
 PIECE_CHARS = 1 << 17
-#: Shingles permuted at once: a ``num_perm`` × this table of 32-bit values (8 MB at 128).
+#: Shingles permuted at once (whole sets, unless one set is longer), …
 PERM_BATCH = 1 << 14
+#: … by this many permutations at a time: a table of 16 × 16,384 32-bit values, 1 MB.
+PERM_GROUP = 16
 
 _U64 = np.uint64
 _U32 = np.uint32
@@ -233,22 +235,65 @@ def signatures_from_hashes(hashes: np.ndarray, counts: np.ndarray, num_perm: int
     out = np.full((len(counts), num_perm), EMPTY, dtype=np.uint32)
     if not len(hashes):
         return out
-    owner = np.repeat(np.arange(len(counts)), counts)
     mixed = _fmix32(hashes.astype(np.uint32, copy=True))
-    buffer = np.empty((num_perm, min(PERM_BATCH, len(mixed))), dtype=np.uint32)
-    for lo in range(0, len(mixed), PERM_BATCH):
-        h = mixed[lo:lo + PERM_BATCH]
-        own = owner[lo:lo + PERM_BATCH]
-        # num_perm × shingles, so that reduceat runs along contiguous rows
-        table = buffer if len(h) == buffer.shape[1] else np.empty((num_perm, len(h)), dtype=np.uint32)
-        np.multiply(a[:, None], h[None, :], out=table)
-        table += b[:, None]
-        first = np.flatnonzero(np.concatenate(([True], own[1:] != own[:-1])))
-        mins = np.minimum.reduceat(table, first, axis=1).T
-        rows = own[first]
-        np.minimum(out[rows], mins, out=mins)
-        out[rows] = mins
+    starts = np.zeros(len(counts), dtype=np.int64)
+    np.cumsum(counts[:-1], out=starts[1:])
+    group = min(PERM_GROUP, num_perm)
+    buffer = np.empty((group, min(PERM_BATCH, len(mixed))), dtype=np.uint32)
+    for lo, hi, first_set, last_set in _batches(counts, PERM_BATCH):
+        present = counts[first_set:last_set] > 0
+        firsts = np.maximum(starts[first_set:last_set][present] - lo, 0)   # 0: a piece of a long set
+        mins = _batch_minima(mixed[lo:hi], firsts, a, b, buffer)
+        if last_set - first_set == 1 and hi - lo < counts[first_set]:
+            # one piece of a set longer than a batch: fold it into the set's row
+            np.minimum(out[first_set], mins[0], out=out[first_set])
+        elif present.all():
+            out[first_set:last_set] = mins
+        else:
+            out[first_set:last_set][present] = mins
     return out
+
+
+def _batches(counts: np.ndarray, size: int):
+    """``(lo, hi, first_set, last_set)``: consecutive ranges ``[lo, hi)`` of the hashes of
+    sets ``first_set … last_set - 1``, cut at set boundaries, each at most ``size`` hashes
+    — except that a set of more than ``size`` hashes is cut into pieces of ``size``, one
+    batch each. Whole sets mean a batch's minima are final: no merging across batches."""
+    ends = np.cumsum(counts)
+    row, pos = 0, 0
+    while row < len(counts):
+        stop = int(np.searchsorted(ends, pos + size, side="right"))
+        if stop > row:
+            hi = int(ends[stop - 1])
+            if hi > pos:
+                yield pos, hi, row, stop
+            row, pos = stop, hi
+        else:
+            end = int(ends[row])
+            for lo in range(pos, end, size):
+                yield lo, min(lo + size, end), row, row + 1
+            row, pos = row + 1, end
+
+
+def _batch_minima(mixed: np.ndarray, firsts: np.ndarray, a: np.ndarray, b: np.ndarray,
+                  buffer: np.ndarray) -> np.ndarray:
+    """Per set, the minimum of ``a[k]·h + b[k] mod 2^32`` over its (pre-mixed) hashes ``h``,
+    for every permutation ``k``; the sets start at ``firsts`` in ``mixed``.
+
+    Permutations are taken a group of ``len(buffer)`` at a time: a group × batch table of
+    about 1 MB stays in L2 cache through its three passes (multiply, add, minimum), and
+    its rows are long enough (≥ numpy's buffer size) that numpy loops over them directly
+    instead of copying the broadcast operands into buffers, which costs twice as much.
+    """
+    group = len(buffer)
+    mins = np.empty((len(firsts), len(a)), dtype=np.uint32)
+    table = buffer[:, :len(mixed)] if len(mixed) <= buffer.shape[1] else np.empty((group, len(mixed)), dtype=np.uint32)
+    for k in range(0, len(a), group):
+        rows = table[:len(a) - k] if k + group > len(a) else table
+        np.multiply(a[k:k + group, None], mixed, out=rows)
+        rows += b[k:k + group, None]
+        np.minimum.reduceat(rows, firsts, axis=1, out=mins[:, k:k + group].T)
+    return mins
 
 
 def signature_matrix(keys: Sequence[str], num_perm: int, seed: int, size: int, words: bool) -> np.ndarray:
