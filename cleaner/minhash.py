@@ -10,7 +10,10 @@ code points taken from prefix sums:
     hash(start, end) = P[end] - P[start]·B^(end-start)
 
 which is Horner's rule over the span, so a shingle hashes the same wherever it stands.
-:func:`base_hash` is the same function written plainly, one shingle at a time.
+Character ``n``-grams, all of one width, skip the prefix sums (a running sum is numpy's
+slowest step here): every window of ``n`` code points is hashed at once, by doubling
+(:func:`_windows`). :func:`base_hash` is the same function written plainly, one shingle
+at a time.
 
 From there the steps are datasketch 2.x's ``affine32`` scheme, bit for bit: the 32-bit
 base hash is mixed with the MurmurHash3 finaliser and each permutation ``k`` maps it to
@@ -43,7 +46,7 @@ EMPTY = np.uint32(_MASK32)
 
 #: Code points hashed per piece: keys are processed in pieces of about this many
 #: characters (a longer key is a piece of its own), keeping the working arrays small.
-PIECE_CHARS = 1 << 17
+PIECE_CHARS = 1 << 16
 #: Shingles permuted at once (whole sets, unless one set is longer), …
 PERM_BATCH = 1 << 14
 #: … by this many permutations at a time: a table of 16 × 16,384 32-bit values, 1 MB.
@@ -51,6 +54,7 @@ PERM_GROUP = 16
 
 _U64 = np.uint64
 _U32 = np.uint32
+_LITTLE = np.dtype(_U64).byteorder == "=" and np.little_endian
 
 
 def _fmix64_int(x: int) -> int:
@@ -186,8 +190,8 @@ def shingle_hashes(keys: Sequence[str], size: int, words: bool) -> tuple[np.ndar
     ([2, 0], True)
     """
     hashes, counts = [], []
-    for piece in _pieces(keys):
-        h, c = _piece_hashes([keys[i] for i in piece], size, words)
+    for lo, hi in _pieces(keys):
+        h, c = _piece_hashes(keys[lo:hi], size, words)
         hashes.append(h)
         counts.append(c)
     if not counts:
@@ -196,19 +200,21 @@ def shingle_hashes(keys: Sequence[str], size: int, words: bool) -> tuple[np.ndar
 
 
 def _pieces(keys: Sequence[str]):
-    piece, chars = [], 0
-    for i, k in enumerate(keys):
-        if piece and chars + len(k) > PIECE_CHARS:
-            yield piece
-            piece, chars = [], 0
-        piece.append(i)
-        chars += len(k) + 1
-    if piece:
-        yield piece
+    """``(lo, hi)``: consecutive ranges of keys of at most :data:`PIECE_CHARS` characters
+    (counting one separator per key), or a single longer key. Found from the lengths'
+    running sum, not by a Python step per key."""
+    ends = np.cumsum(np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)) + 1)
+    lo, done = 0, 0
+    while lo < len(keys):
+        hi = max(lo + 1, int(np.searchsorted(ends, done + PIECE_CHARS, side="right")))
+        yield lo, hi
+        lo, done = hi, int(ends[hi - 1])
 
 
-def _piece_hashes(keys: list[str], size: int, words: bool) -> tuple[np.ndarray, np.ndarray]:
+def _piece_hashes(keys: Sequence[str], size: int, words: bool) -> tuple[np.ndarray, np.ndarray]:
     lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    if not words:
+        return _character_hashes(_code_points("".join(keys)), lengths, size)
     counts = np.zeros(len(keys), dtype=np.int64)
     present = np.flatnonzero(lengths)
     if not len(present):
@@ -219,12 +225,90 @@ def _piece_hashes(keys: list[str], size: int, words: bool) -> tuple[np.ndarray, 
     np.cumsum(lengths[present][:-1] + 1, out=starts[1:])
     begin, end, count = _spans(codes, starts, lengths[present], size, words)
     counts[present] = count
+    prefix, up = _prefix(codes)
+    h = prefix[end] - prefix[begin] * up[end - begin]
+    return _finish(h), counts
+
+
+def _character_hashes(codes: np.ndarray, lengths: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes and counts of the character ``size``-grams of keys laid end to end in
+    ``codes`` (``lengths`` each, no separator).
+
+    Every position gets the hash of the ``size`` code points from it, in a few vector
+    steps (:func:`_windows`); the windows that run past the end of their key are then
+    dropped. A key shorter than ``size`` is one shingle, itself: its hash takes the place
+    of its first window.
+    """
+    starts = np.zeros(len(lengths), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    ends = starts + lengths
+    window = np.zeros(len(codes), dtype=_U64)
+    done = _windows(codes.astype(_U64), size)
+    window[:len(done)] = done
+    keep = np.ones(len(codes), dtype=bool)
+    # the last size - 1 positions of each key (all of a short key's) start no full window
+    tail = ends[:, None] - np.arange(1, size, dtype=np.int64)[None, :]
+    keep[tail[tail >= starts[:, None]]] = False
+    short = np.flatnonzero((lengths < size) & (lengths > 0))
+    if len(short):
+        window[starts[short]] = _short_hashes(codes, starts[short], lengths[short])
+        keep[starts[short]] = True
+    counts = np.where(lengths >= size, lengths - size + 1, np.minimum(lengths, 1))
+    return _finish(window[keep]), counts
+
+
+def _windows(codes: np.ndarray, size: int) -> np.ndarray:
+    """Horner's rule over ``codes[p:p + size]`` (mod 2^64, multiplier :data:`POLY`) for
+    every ``p`` that has ``size`` codes from it: ``len(codes) - size + 1`` values (none if
+    shorter).
+
+    Built like a power by squaring, from the windows of ``k`` codes: those of ``2k`` are
+    ``W[p]·POLY^k + W[p + k]``, and one more code is ``W[p]·POLY + codes[p + 2k]`` — about
+    two passes per bit of ``size`` (three steps for 5-grams) instead of ``size - 1``.
+    """
+    if len(codes) < size:
+        return codes[:0]
+    window, k = codes, 1
+    for bit in bin(size)[3:]:
+        window = window[:len(window) - k] * _U64(pow(POLY, k, 1 << 64)) + window[k:]
+        k *= 2
+        if bit == "1":
+            window = window[:-1] * _U64(POLY) + codes[k:k + len(window) - 1]
+            k += 1
+    return window
+
+
+def _short_hashes(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Horner's rule over ``codes[s:s + n]`` for each (short) key ``s``, ``n``."""
+    h = np.zeros(len(starts), dtype=_U64)
+    for j in range(int(lengths.max())):
+        more = j < lengths
+        h[more] = h[more] * _U64(POLY) + codes[starts[more] + j]
+    return h
+
+
+def _prefix(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(prefix, up)``: prefix hashes of ``codes`` (``prefix[i]`` is Horner's rule over
+    ``codes[:i]``) and the powers ``up[i] = POLY^i``, each ``len(codes) + 1`` long, so that
+    the span ``[s, e)`` hashes as ``prefix[e] - prefix[s] * up[e - s]``."""
     up, down = _table(len(codes) + 1)
     prefix = np.zeros(len(codes) + 1, dtype=_U64)
     np.cumsum(codes.astype(_U64) * down[:len(codes)], out=prefix[1:])
     prefix *= up[:len(codes) + 1]
-    h = prefix[end] - prefix[begin] * up[end - begin]
-    return (_fmix64(h) >> _U64(32)).astype(np.uint32), counts
+    return prefix, up
+
+
+def _finish(h: np.ndarray) -> np.ndarray:
+    """The 32-bit base hashes of 64-bit span hashes: the high half of fmix64 (in place).
+
+    fmix64's last step, ``x ^= x >> 33``, leaves the high 32 bits as they are (``x >> 33``
+    has none), so it is skipped; the high halves are read through a 32-bit view.
+    """
+    h ^= h >> _U64(33)
+    h *= _U64(0xFF51AFD7ED558CCD)
+    h ^= h >> _U64(33)
+    h *= _U64(0xC4CEB9FE1A85EC53)
+    return h.view(np.uint32)[1::2] if _LITTLE else (h >> _U64(32)).astype(np.uint32)
 
 
 def signatures_from_hashes(hashes: np.ndarray, counts: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
@@ -300,9 +384,9 @@ def signature_matrix(keys: Sequence[str], num_perm: int, seed: int, size: int, w
     """MinHash signatures (``len(keys)`` × ``num_perm``, uint32) of the shingle sets of
     ``keys``, as ``normalise.shingles(key, …)`` makes them."""
     out = np.full((len(keys), num_perm), EMPTY, dtype=np.uint32)
-    for piece in _pieces(keys):                # piece by piece: memory is the matrix plus one piece
-        hashes, counts = _piece_hashes([keys[i] for i in piece], size, words)
-        out[piece[0]:piece[-1] + 1] = signatures_from_hashes(hashes, counts, num_perm, seed)
+    for lo, hi in _pieces(keys):               # piece by piece: memory is the matrix plus one piece
+        hashes, counts = _piece_hashes(keys[lo:hi], size, words)
+        out[lo:hi] = signatures_from_hashes(hashes, counts, num_perm, seed)
     return out
 
 
@@ -327,13 +411,9 @@ def _whole_hashes(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
     codes = _code_points("".join(strings))
     starts = np.zeros(len(strings), dtype=np.int64)
     np.cumsum(lengths[:-1], out=starts[1:])
-    up, down = _table(len(codes) + 1)
-    prefix = np.zeros(len(codes) + 1, dtype=_U64)
-    np.cumsum(codes.astype(_U64) * down[:len(codes)], out=prefix[1:])
-    prefix *= up[:len(codes) + 1]
-    end = starts + lengths
-    h = prefix[end] - prefix[starts] * up[lengths]
-    return (_fmix64(h) >> _U64(32)).astype(np.uint32), lengths
+    prefix, up = _prefix(codes)
+    h = prefix[starts + lengths] - prefix[starts] * up[lengths]
+    return _finish(h), lengths
 
 
 #: cells (rows × bands) banded at once: all the bands of a page's matrix in one go (band by
