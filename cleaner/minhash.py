@@ -443,29 +443,70 @@ def band_pairs(matrix: np.ndarray, b: int, r: int, cap: int) -> np.ndarray:
     return np.stack([codes // n, codes % n], axis=1)
 
 
-def _band_group_pairs(values: np.ndarray, cap: int) -> np.ndarray | None:
-    """Pairs (as ``i·n + j``) of rows equal on some band of ``values`` (rows × bands × r)."""
+def _band_keys(values: np.ndarray) -> np.ndarray:
+    """One 64-bit key per row and band of ``values`` (rows × bands × r), as bands × rows.
+
+    Up to two rows of a band the key is the band itself (its 32-bit values side by side);
+    further rows are folded in by multiplying with an odd constant, so that two bands
+    agreeing on their first two rows (common for near-copies) still get different keys
+    when they differ later. Unequal bands may share a key; :func:`_band_group_pairs`
+    tells them apart."""
     n, g, r = values.shape
-    keyed = np.zeros((n, g), dtype=_U64)
-    for col in range(r):
-        keyed *= _U64(0x9E3779B97F4A7C15)
-        keyed ^= values[:, :, col].astype(_U64)
-        keyed = _fmix64(keyed)
-    order = np.argsort(keyed, axis=0, kind="stable")     # stable: row order inside a bucket
-    ranked = np.take_along_axis(values, order[:, :, None], axis=0)
-    sorted_keys = np.take_along_axis(keyed, order, axis=0)
-    new = np.empty((n, g), dtype=bool)
-    new[0] = True
-    # a bucket is a run of equal rows (equal keys of unequal rows are told apart)
-    new[1:] = (sorted_keys[1:] != sorted_keys[:-1]) | np.any(ranked[1:] != ranked[:-1], axis=2)
-    # the bands one after another (each starts a bucket)
-    new, order = new.T.ravel(), order.T.ravel()
-    start = np.flatnonzero(new)
-    size = np.diff(np.append(start, n * g))
-    crowded = size > 1
-    if not crowded.any():
+    keys = values[:, :, 0].T.astype(_U64)
+    if r > 1:
+        keys <<= _U64(32)
+        keys |= values[:, :, 1].T
+    if r > 2:
+        rest = np.zeros((g, n), dtype=_U64)
+        for col in range(2, r):
+            rest ^= values[:, :, col].T
+            rest *= _U64(0x9E3779B97F4A7C15)
+        keys ^= rest
+    return keys
+
+
+def _band_group_pairs(values: np.ndarray, cap: int) -> np.ndarray | None:
+    """Pairs (as ``i·n + j``) of rows equal on some band of ``values`` (rows × bands × r).
+
+    Each band's keys are sorted (one 2-d ``argsort``, all bands at once); equal neighbours
+    in sorted order are the only rows that can share a bucket, and they are few, so the
+    buckets are built from them alone. A band where two unequal rows share a key (never
+    seen in practice, but possible for r > 2) is sorted again by exact ids."""
+    n, g, r = values.shape
+    keys = _band_keys(values)
+    order = np.argsort(keys, axis=1)
+    same = np.take_along_axis(keys, order, axis=1)
+    same = same[:, 1:] == same[:, :-1]           # sorted position p links to p + 1
+    if r > 2:
+        band, at = np.nonzero(same)
+        i, j = order[band, at], order[band, at + 1]
+        clash = np.unique(band[np.any(values[i, band] != values[j, band], axis=1)])
+        for t in clash.tolist():
+            exact = np.unique(values[:, t], axis=0, return_inverse=True)[1].reshape(-1)
+            order[t] = np.argsort(exact, kind="stable")
+            ranked = exact[order[t]]
+            same[t] = ranked[1:] == ranked[:-1]
+    return _bucket_pairs(order, same, cap)
+
+
+def _bucket_pairs(order: np.ndarray, same: np.ndarray, cap: int) -> np.ndarray | None:
+    """Pairs (as ``i·n + j``) of the buckets given by sorted rows: ``order`` (bands × n)
+    lists each band's rows in sorted order, ``same[t, p]`` says whether positions ``p``
+    and ``p + 1`` of band ``t`` are in one bucket."""
+    g, n = order.shape
+    link = np.zeros((g, n + 1), dtype=bool)      # link[t, p + 1]: p and p + 1 together
+    link[:, 1:n] = same
+    member = link[:, :-1] | link[:, 1:]
+    flat = np.flatnonzero(member)                # positions (t·n + p) in crowded buckets
+    if not len(flat):
         return None
-    start, size = start[crowded], size[crowded]
+    opens = ~link[:, :-1].reshape(-1)[flat]      # a bucket's first position
+    bucket = np.cumsum(opens) - 1
+    rows = order.reshape(-1)[flat]
+    # members of a bucket in row order (argsort's order among equal keys is arbitrary)
+    rows = rows[np.lexsort((rows, bucket))]
+    start = np.flatnonzero(opens)
+    size = np.diff(np.append(start, len(flat)))
     # member x (1 ≤ x < size) of a bucket pairs with members 0 … min(x, cap) - 1
     x_bucket = np.repeat(np.arange(len(start)), size - 1)
     x_first = np.zeros(len(start), dtype=np.int64)
@@ -477,6 +518,6 @@ def _band_group_pairs(values: np.ndarray, cap: int) -> np.ndarray | None:
     np.cumsum(per_x[:-1], out=y_first[1:])
     y = np.arange(len(y_of), dtype=np.int64) - y_first[y_of]
     base = start[x_bucket][y_of]
-    i = order[base + y]
-    j = order[base + x[y_of]]
+    i = rows[base + y]
+    j = rows[base + x[y_of]]
     return i.astype(np.int64) * n + j
