@@ -315,27 +315,31 @@ def signatures_from_hashes(hashes: np.ndarray, counts: np.ndarray, num_perm: int
     """MinHash signatures (``len(counts)`` × ``num_perm``, uint32) of sets given by their
     base hashes, set by set (``counts[k]`` hashes for set ``k``; an empty set gets the
     empty signature, every value 2^32 - 1, as datasketch's)."""
-    a, b = permutations(num_perm, seed)
     out = np.full((len(counts), num_perm), EMPTY, dtype=np.uint32)
+    _fill_signatures(out, hashes, counts, *permutations(num_perm, seed))
+    return out
+
+
+def _fill_signatures(out: np.ndarray, hashes: np.ndarray, counts: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+    """:func:`signatures_from_hashes` written into ``out``, which holds empty signatures."""
     if not len(hashes):
-        return out
+        return
     mixed = _fmix32(hashes.astype(np.uint32, copy=True))
     starts = np.zeros(len(counts), dtype=np.int64)
     np.cumsum(counts[:-1], out=starts[1:])
-    group = min(PERM_GROUP, num_perm)
-    buffer = np.empty((group, min(PERM_BATCH, len(mixed))), dtype=np.uint32)
+    buffer = np.empty((min(PERM_GROUP, len(a)), min(PERM_BATCH, len(mixed))), dtype=np.uint32)
     for lo, hi, first_set, last_set in _batches(counts, PERM_BATCH):
         present = counts[first_set:last_set] > 0
         firsts = np.maximum(starts[first_set:last_set][present] - lo, 0)   # 0: a piece of a long set
-        mins = _batch_minima(mixed[lo:hi], firsts, a, b, buffer)
         if last_set - first_set == 1 and hi - lo < counts[first_set]:
             # one piece of a set longer than a batch: fold it into the set's row
+            mins = _batch_minima(mixed[lo:hi], firsts, a, b, buffer, np.empty((1, len(a)), dtype=np.uint32))
             np.minimum(out[first_set], mins[0], out=out[first_set])
         elif present.all():
-            out[first_set:last_set] = mins
+            _batch_minima(mixed[lo:hi], firsts, a, b, buffer, out[first_set:last_set])
         else:
-            out[first_set:last_set][present] = mins
-    return out
+            out[first_set:last_set][present] = _batch_minima(
+                mixed[lo:hi], firsts, a, b, buffer, np.empty((len(firsts), len(a)), dtype=np.uint32))
 
 
 def _batches(counts: np.ndarray, size: int):
@@ -360,18 +364,19 @@ def _batches(counts: np.ndarray, size: int):
 
 
 def _batch_minima(mixed: np.ndarray, firsts: np.ndarray, a: np.ndarray, b: np.ndarray,
-                  buffer: np.ndarray) -> np.ndarray:
+                  buffer: np.ndarray, mins: np.ndarray) -> np.ndarray:
     """Per set, the minimum of ``a[k]·h + b[k] mod 2^32`` over its (pre-mixed) hashes ``h``,
-    for every permutation ``k``; the sets start at ``firsts`` in ``mixed``.
+    for every permutation ``k``, written into ``mins`` (sets × permutations); the sets
+    start at ``firsts`` in ``mixed`` (at most ``buffer.shape[1]`` hashes).
 
     Permutations are taken a group of ``len(buffer)`` at a time: a group × batch table of
     about 1 MB stays in L2 cache through its three passes (multiply, add, minimum), and
-    its rows are long enough (≥ numpy's buffer size) that numpy loops over them directly
-    instead of copying the broadcast operands into buffers, which costs twice as much.
+    its rows are long enough (over a third of numpy's buffer of 8,192 elements) that
+    numpy loops over them directly instead of first copying the broadcast operands into
+    buffers, which costs about three times as much.
     """
     group = len(buffer)
-    mins = np.empty((len(firsts), len(a)), dtype=np.uint32)
-    table = buffer[:, :len(mixed)] if len(mixed) <= buffer.shape[1] else np.empty((group, len(mixed)), dtype=np.uint32)
+    table = buffer[:, :len(mixed)]
     for k in range(0, len(a), group):
         rows = table[:len(a) - k] if k + group > len(a) else table
         np.multiply(a[k:k + group, None], mixed, out=rows)
@@ -383,10 +388,11 @@ def _batch_minima(mixed: np.ndarray, firsts: np.ndarray, a: np.ndarray, b: np.nd
 def signature_matrix(keys: Sequence[str], num_perm: int, seed: int, size: int, words: bool) -> np.ndarray:
     """MinHash signatures (``len(keys)`` × ``num_perm``, uint32) of the shingle sets of
     ``keys``, as ``normalise.shingles(key, …)`` makes them."""
+    a, b = permutations(num_perm, seed)
     out = np.full((len(keys), num_perm), EMPTY, dtype=np.uint32)
     for lo, hi in _pieces(keys):               # piece by piece: memory is the matrix plus one piece
         hashes, counts = _piece_hashes(keys[lo:hi], size, words)
-        out[lo:hi] = signatures_from_hashes(hashes, counts, num_perm, seed)
+        _fill_signatures(out[lo:hi], hashes, counts, a, b)
     return out
 
 
