@@ -424,8 +424,9 @@ def _whole_hashes(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 #: cells (rows × bands) banded at once: all the bands of a page's matrix in one go (band by
 #: band, a page's few dozen rows cost thousands of small numpy calls, issue 7), a large
-#: matrix a few bands at a time, so that memory stays about the matrix
-BAND_CELLS = 1 << 18
+#: matrix a few bands at a time (one from 65,536 rows on), so that memory stays about the
+#: matrix: a few arrays of this many 64-bit values beside it (0.5 MB each)
+BAND_CELLS = 1 << 16
 
 
 def band_pairs(matrix: np.ndarray, b: int, r: int, cap: int) -> np.ndarray:
@@ -440,7 +441,9 @@ def band_pairs(matrix: np.ndarray, b: int, r: int, cap: int) -> np.ndarray:
     step = max(1, BAND_CELLS // n)
     for lo in range(0, b, step):
         hi = min(b, lo + step)
-        pairs = _band_group_pairs(matrix[:, lo * r:hi * r].reshape(n, hi - lo, r), cap)
+        # a contiguous copy of the group's columns: read in place, each row is a cache line
+        values = np.ascontiguousarray(matrix[:, lo * r:hi * r]).reshape(n, hi - lo, r)
+        pairs = _band_group_pairs(values, cap)
         if pairs is not None:
             found.append(pairs)
     if not found:
@@ -481,38 +484,38 @@ def _band_group_pairs(values: np.ndarray, cap: int) -> np.ndarray | None:
     n, g, r = values.shape
     keys = _band_keys(values)
     order = np.argsort(keys, axis=1)
-    same = np.take_along_axis(keys, order, axis=1)
-    same = same[:, 1:] == same[:, :-1]           # sorted position p links to p + 1
+    ranked = np.take_along_axis(keys, order, axis=1)
+    band, at = np.nonzero(ranked[:, 1:] == ranked[:, :-1])
     if r > 2:
-        band, at = np.nonzero(same)
         i, j = order[band, at], order[band, at + 1]
         clash = np.unique(band[np.any(values[i, band] != values[j, band], axis=1)])
         for t in clash.tolist():
             exact = np.unique(values[:, t], axis=0, return_inverse=True)[1].reshape(-1)
             order[t] = np.argsort(exact, kind="stable")
-            ranked = exact[order[t]]
-            same[t] = ranked[1:] == ranked[:-1]
-    return _bucket_pairs(order, same, cap)
+            ranked[t] = exact[order[t]]
+        if len(clash):
+            band, at = np.nonzero(ranked[:, 1:] == ranked[:, :-1])
+    return _bucket_pairs(order, band * n + at, cap) if len(band) else None
 
 
-def _bucket_pairs(order: np.ndarray, same: np.ndarray, cap: int) -> np.ndarray | None:
+def _bucket_pairs(order: np.ndarray, links: np.ndarray, cap: int) -> np.ndarray:
     """Pairs (as ``i·n + j``) of the buckets given by sorted rows: ``order`` (bands × n)
-    lists each band's rows in sorted order, ``same[t, p]`` says whether positions ``p``
-    and ``p + 1`` of band ``t`` are in one bucket."""
-    g, n = order.shape
-    link = np.zeros((g, n + 1), dtype=bool)      # link[t, p + 1]: p and p + 1 together
-    link[:, 1:n] = same
-    member = link[:, :-1] | link[:, 1:]
-    flat = np.flatnonzero(member)                # positions (t·n + p) in crowded buckets
-    if not len(flat):
-        return None
-    opens = ~link[:, :-1].reshape(-1)[flat]      # a bucket's first position
-    bucket = np.cumsum(opens) - 1
-    rows = order.reshape(-1)[flat]
+    lists each band's rows in sorted order; ``links`` (increasing) are the flat positions
+    ``t·n + p`` where positions ``p`` and ``p + 1`` of band ``t`` hold one bucket. A bucket
+    is a run of consecutive links (a band's last position never links to the next band's
+    first, so runs stay in their band)."""
+    n = order.shape[1]
+    opens = np.ones(len(links), dtype=bool)
+    opens[1:] = links[1:] != links[:-1] + 1
+    first_link = np.flatnonzero(opens)
+    size = np.diff(np.append(first_link, len(links))) + 1
+    start = np.zeros(len(size), dtype=np.int64)  # each bucket's first member, below
+    np.cumsum(size[:-1], out=start[1:])
+    bucket = np.repeat(np.arange(len(size)), size)
+    position = links[first_link][bucket] + np.arange(len(bucket), dtype=np.int64) - start[bucket]
+    rows = order.reshape(-1)[position]
     # members of a bucket in row order (argsort's order among equal keys is arbitrary)
     rows = rows[np.lexsort((rows, bucket))]
-    start = np.flatnonzero(opens)
-    size = np.diff(np.append(start, len(flat)))
     # member x (1 ≤ x < size) of a bucket pairs with members 0 … min(x, cap) - 1
     x_bucket = np.repeat(np.arange(len(start)), size - 1)
     x_first = np.zeros(len(start), dtype=np.int64)
