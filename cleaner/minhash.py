@@ -54,7 +54,7 @@ PERM_GROUP = 16
 
 _U64 = np.uint64
 _U32 = np.uint32
-_LITTLE = np.dtype(_U64).byteorder == "=" and np.little_endian
+_LITTLE = np.little_endian
 
 
 def _fmix64_int(x: int) -> int:
@@ -81,15 +81,6 @@ def base_hash(shingle: str | bytes) -> int:
     for ch in shingle:
         p = (p * POLY + ord(ch)) & _MASK64
     return _fmix64_int(p) >> 32
-
-
-def _fmix64(x: np.ndarray) -> np.ndarray:
-    x ^= x >> _U64(33)
-    x *= _U64(0xFF51AFD7ED558CCD)
-    x ^= x >> _U64(33)
-    x *= _U64(0xC4CEB9FE1A85EC53)
-    x ^= x >> _U64(33)
-    return x
 
 
 def _fmix32(x: np.ndarray) -> np.ndarray:
@@ -242,9 +233,9 @@ def _character_hashes(codes: np.ndarray, lengths: np.ndarray, size: int) -> tupl
     starts = np.zeros(len(lengths), dtype=np.int64)
     np.cumsum(lengths[:-1], out=starts[1:])
     ends = starts + lengths
-    window = np.zeros(len(codes), dtype=_U64)
-    done = _windows(codes.astype(_U64), size)
-    window[:len(done)] = done
+    padded = np.zeros(len(codes) + size - 1, dtype=_U64)     # a window from every position
+    padded[:len(codes)] = codes
+    window = _windows(padded, size)
     keep = np.ones(len(codes), dtype=bool)
     # the last size - 1 positions of each key (all of a short key's) start no full window
     tail = ends[:, None] - np.arange(1, size, dtype=np.int64)[None, :]
