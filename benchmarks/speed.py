@@ -5,9 +5,11 @@ A script, not a test (the figures depend on the machine). One run prints, for ea
 
 - the fingerprint step (signatures + LSH candidate pairs) on ~200-character Chinese
   fragments (character 5-grams, 128 permutations, threshold 0.3): ours
-  (``fingerprint.signature_matrix`` + ``candidate_pairs``) against datasketch
-  ``MinHash.bulk`` + ``MinHashLSH`` (insert and query every set) and rensa when it is
-  installed; fragments/s, MB/s of UTF-8 keys, peak traced memory, candidate pairs;
+  (``fingerprint.signature_matrix`` + ``candidate_array``) against datasketch
+  ``MinHash.bulk`` + ``MinHashLSH`` (insert and query every set) and rensa's bulk calls
+  when it is installed (never a dependency); each the best of ``--repeat`` runs, taking
+  turns, with the spread of the runs; fragments/s, MB/s of UTF-8 keys, the ratio to
+  datasketch, peak traced memory (and per fragment), candidate pairs;
 - ``cleaner clean DIR -o OUT`` on the generated pages holding that many blocks, with
   ``--jobs 1`` and ``--jobs 2`` (a child process each): pages/s, MB/s, peak resident
   memory of the child's main process (``VmHWM``; with ``--jobs 2`` the workers are not
@@ -16,6 +18,7 @@ A script, not a test (the figures depend on the machine). One run prints, for ea
 
     .venv/bin/python benchmarks/speed.py
     .venv/bin/python benchmarks/speed.py --sizes 1000 10000 --skip-datasketch-above 10000
+    .venv/bin/python benchmarks/speed.py --repeat 5 --no-end-to-end
 
 The corpus is deterministic: pages from the damage simulator (tests/damage.py, seed 0);
 a fragment is a block's matching key, merged with the blocks after it until it has at
@@ -125,38 +128,60 @@ def datasketch_bulk_lsh(keys: list[str]):
     return {(min(i, j), max(i, j)) for i, sig in enumerate(sigs) for j in lsh.query(sig) if j != i}
 
 
+#: rensa needs ``num_perm`` divisible by its number of bands, which datasketch's 37 × 3
+#: for threshold 0.3 is not: 32 bands of 4 rows is the nearest that is (its candidates
+#: differ, so its pair count is not comparable; its speed is)
+RENSA_BANDS = 32
+
+
 def rensa_lsh(keys: list[str]):
-    import rensa  # optional: pip install rensa
-    b, r = fingerprint.bands(THRESHOLD, NUM_PERM)
-    lsh = rensa.RMinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, num_bands=b)
-    sigs = []
-    for i, k in enumerate(keys):
-        m = rensa.RMinHash(num_perm=NUM_PERM, seed=fingerprint.SEED)
-        m.update(list(shingles(k, languages.ZH, SHINGLE)))
-        lsh.insert(i, m)
-        sigs.append(m)
-    return {(min(i, j), max(i, j)) for i, m in enumerate(sigs) for j in lsh.query(m) if j != i}
+    import rensa  # optional, never a dependency: pip install rensa
+    sets = [list(shingles(k, languages.ZH, SHINGLE)) for k in keys]
+    sigs = rensa.RMinHash.from_token_sets(sets, NUM_PERM, fingerprint.SEED)
+    lsh = rensa.RMinHashLSH(THRESHOLD, NUM_PERM, RENSA_BANDS)
+    lsh.insert_many(sigs)
+    return {(min(i, j), max(i, j)) for i, found in enumerate(lsh.query_all(sigs)) for j in found if j != i}
 
 
-def fingerprint_rows(n: int, with_datasketch: bool) -> list[dict]:
+def runners(with_datasketch: bool) -> list[tuple[str, object]]:
+    """The pipelines to time: ours, and datasketch and rensa (when installed) beside it."""
+    chosen = [("ours (numpy)", ours)]
+    if with_datasketch:
+        chosen.append(("datasketch bulk + MinHashLSH", datasketch_bulk_lsh))
+        try:
+            import rensa  # noqa: F401
+            chosen.append((f"rensa + RMinHashLSH ({RENSA_BANDS}×{NUM_PERM // RENSA_BANDS})", rensa_lsh))
+        except ImportError:
+            pass
+    return chosen
+
+
+def fingerprint_rows(n: int, with_datasketch: bool, repeat: int) -> list[dict]:
+    """One row per pipeline: the best of ``repeat`` runs, the pipelines taking turns (so
+    that a stretch of load from other processes hits all of them), and the spread of the
+    runs (slowest over fastest) as a measure of that noise."""
     keys = fragments(n)
     mb = sum(len(k.encode("utf-8")) for k in keys) / 1e6
+    chosen = runners(with_datasketch)
+    for _, fn in chosen:
+        fn(keys[:200])                                     # warm up (imports, caches)
+    walls = {name: [] for name, _ in chosen}
+    cpus = {name: [] for name, _ in chosen}
+    pairs = {}
+    for _ in range(repeat):
+        for name, fn in chosen:
+            started, cpu = time.perf_counter(), time.process_time()
+            pairs[name] = fn(keys)
+            walls[name].append(time.perf_counter() - started)
+            cpus[name].append(time.process_time() - cpu)
     rows = []
-    runners = [("ours (numpy)", ours)]
-    if with_datasketch:
-        runners.append(("datasketch bulk + MinHashLSH", datasketch_bulk_lsh))
-    try:
-        import rensa  # noqa: F401
-        if with_datasketch:
-            runners.append(("rensa + RMinHashLSH", rensa_lsh))
-    except ImportError:
-        pass
-    for name, fn in runners:
-        timed(lambda: fn(keys[:200]))                      # warm up (imports, caches)
-        pairs, seconds = timed(lambda: fn(keys))
-        _, _, peak = traced(lambda: fn(keys)) if n <= 10_000 or name.startswith("ours") else (None, None, None)
-        rows.append({"name": name, "n": n, "chars": sum(map(len, keys)) / n, "seconds": seconds,
-                     "per_s": n / seconds, "mb_s": mb / seconds, "peak": peak, "pairs": len(pairs)})
+    for name, fn in chosen:
+        traced_too = n <= 10_000 or name.startswith("ours")
+        peak = traced(lambda: fn(keys))[2] if traced_too else None
+        best = min(walls[name])
+        rows.append({"name": name, "n": n, "chars": sum(map(len, keys)) / n, "seconds": best,
+                     "cpu": cpus[name][walls[name].index(best)], "spread": max(walls[name]) / best - 1,
+                     "per_s": n / best, "mb_s": mb / best, "peak": peak, "pairs": len(pairs[name])})
     return rows
 
 
@@ -232,22 +257,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--skip-datasketch-above", type=int, default=100_000,
                         help="sizes above this time ours only (datasketch runs ~1,500 fragments/s)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each fingerprint pipeline, taking turns; the best is reported")
     parser.add_argument("--no-end-to-end", action="store_true")
     args = parser.parse_args(argv)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; fingerprint: {NUM_PERM} permutations, "
           f"character {SHINGLE}-grams, threshold {THRESHOLD} (b, r = {fingerprint.bands(THRESHOLD, NUM_PERM)})")
     print(f"sample page (samples/heze_page.txt), clean_text: {sample_time() * 1000:.0f} ms\n")
 
-    print("## fingerprint step (signatures + LSH candidate pairs)\n")
-    print("| fragments | chars | pipeline | s | fragments/s | MB/s | × datasketch | peak traced | pairs |")
-    print("|---:|---:|---|---:|---:|---:|---:|---:|---:|")
+    print(f"## fingerprint step (signatures + LSH candidate pairs), best of {args.repeat} runs\n")
+    print("| fragments | chars | pipeline | s | CPU s | spread | fragments/s | MB/s | × datasketch "
+          "| peak traced | per fragment | pairs |")
+    print("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in args.sizes:
-        rows = fingerprint_rows(n, n <= args.skip_datasketch_above)
+        rows = fingerprint_rows(n, n <= args.skip_datasketch_above, args.repeat)
         base = next((r["per_s"] for r in rows if r["name"].startswith("datasketch")), None)
         for r in rows:
             ratio = f"{r['per_s'] / base:.1f}×" if base else "–"
-            print(f"| {n:,} | {r['chars']:.0f} | {r['name']} | {r['seconds']:.2f} | {r['per_s']:,.0f} | "
-                  f"{r['mb_s']:.2f} | {ratio} | {mib(r['peak'])} | {r['pairs']:,} |", flush=True)
+            each = "–" if r["peak"] is None else f"{r['peak'] / n:,.0f} B"
+            print(f"| {n:,} | {r['chars']:.0f} | {r['name']} | {r['seconds']:.2f} | {r['cpu']:.2f} | "
+                  f"{r['spread']:.0%} | {r['per_s']:,.0f} | {r['mb_s']:.2f} | {ratio} | {mib(r['peak'])} | "
+                  f"{each} | {r['pairs']:,} |", flush=True)
+    print("\ns: the fastest run's wall time (CPU s: its CPU time; well below s means other work "
+          "took the core); spread: slowest run over fastest, minus one; peak traced: "
+          "tracemalloc's peak over one more run, beyond the fragments themselves.")
     if args.no_end_to_end:
         return 0
 

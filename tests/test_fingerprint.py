@@ -160,6 +160,37 @@ def test_a_crowded_bucket_is_capped():
     assert all(i < cap for i, _ in pairs)
 
 
+def _band_pairs_plainly(matrix, b, r, cap):
+    """band_pairs' rule written one bucket at a time: rows equal on a band share its bucket;
+    the x-th member of a bucket (in row order) pairs with the first min(x, cap)."""
+    pairs = set()
+    for t in range(b):
+        buckets = {}
+        for i, row in enumerate(matrix[:, t * r:(t + 1) * r].tolist()):
+            buckets.setdefault(tuple(row), []).append(i)
+        for members in buckets.values():
+            pairs |= {(members[y], members[x]) for x in range(1, len(members)) for y in range(min(x, cap))}
+    return sorted(pairs)
+
+
+@pytest.mark.parametrize("b, r, cap", [(37, 3, 64), (37, 3, 2), (64, 2, 5), (5, 25, 64), (15, 1, 3)])
+def test_band_pairs_follow_the_rule_even_when_keys_clash(monkeypatch, b, r, cap):
+    """Rows equal on a band are paired (up to the cap), whatever the 64-bit keys the bands
+    are sorted by: with every key forced into two values the exact re-sort must tell the
+    bands apart (r > 2; up to two rows a key is the band itself)."""
+    rng = np.random.default_rng(3)
+    matrix = rng.integers(0, 3, (120, 128)).astype(np.uint32)   # values from 3: many equal bands
+    copies = matrix[rng.integers(0, 120, 60)]                   # and near-copies of rows
+    copies[rng.random(copies.shape) < 0.02] += 1
+    matrix = np.concatenate([matrix, copies])
+    want = _band_pairs_plainly(matrix, b, r, cap)
+    assert want and minhash.band_pairs(matrix, b, r, cap).tolist() == [list(p) for p in want]
+    if r > 2:
+        real = minhash._band_keys
+        monkeypatch.setattr(minhash, "_band_keys", lambda values: real(values) & np.uint64(1))
+        assert minhash.band_pairs(matrix, b, r, cap).tolist() == [list(p) for p in want]
+
+
 # ---------------------------------------------------------------- determinism
 
 
