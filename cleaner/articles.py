@@ -81,6 +81,58 @@ def _grams(text: str, lang: Language) -> Counter:
     return Counter([k[i:i + 2] for i in range(len(k) - 1)] + [k[i:i + 3] for i in range(len(k) - 2)])
 
 
+def _char_grams(keys: list[str]) -> tuple[np.ndarray, np.ndarray, list[int], int]:
+    """``_grams`` of unspaced keys, numbered, without building a string per gram (a
+    Counter of strings per paragraph was a quarter of the stage, issue 7): each key's
+    distinct 2- and 3-grams in the order its ``_grams`` Counter holds them (first
+    occurrence, 2-grams before 3-grams), as numbers given in order of first appearance
+    on the page, as ``_Vocabulary`` numbers them; their counts; how many each key has;
+    how many distinct grams the page has.
+
+    Grams are compared as integer codes: a 2-gram of code points a, b is a·2²¹ + b, a
+    3-gram (a·2²¹ + b)·2²¹ + c (code points are below 2²¹; a key's are word characters,
+    never 0, so a 3-gram's code is above every 2-gram's).
+
+    >>> ids, counts, sizes, size = _char_grams(["甲乙甲乙", "", "乙甲丙"])
+    >>> ids.tolist(), counts.tolist(), sizes, size
+    ([0, 1, 2, 3, 1, 4, 5], [2, 1, 1, 1, 1, 1, 1], [4, 0, 3], 6)
+    """
+    lengths = np.fromiter(map(len, keys), dtype=np.intp, count=len(keys))
+    chars = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    owner = np.repeat(np.arange(len(keys)), lengths)
+    pair = owner[:-1] == owner[1:]                      # a 2-gram starts here
+    triple = pair[:-1] & pair[1:]                       # a 3-gram starts here
+    at2, at3 = np.flatnonzero(pair), np.flatnonzero(triple)
+    codes = np.concatenate([chars[at2] << 21 | chars[at2 + 1],
+                            (chars[at3] << 21 | chars[at3 + 1]) << 21 | chars[at3 + 2]])
+    owner = np.concatenate([owner[at2], owner[at3]])
+    # the grams as _grams lists them: key by key, its 2-grams then its 3-grams, in text order
+    listed = np.argsort(owner, kind="stable")
+    codes, owner = codes[listed], owner[listed]
+    if not len(codes):
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), [0] * len(keys), 0
+    # number the distinct grams by their first place in that list (a stable sort puts each
+    # gram's first place first among its equals)
+    by_code = np.argsort(codes, kind="stable")
+    new = np.ones(len(codes), dtype=bool)
+    new[1:] = codes[by_code[1:]] != codes[by_code[:-1]]
+    firsts = by_code[new]
+    number = np.empty(len(firsts), dtype=np.intp)
+    number[np.argsort(firsts)] = np.arange(len(firsts))
+    ids = np.empty(len(codes), dtype=np.intp)
+    ids[by_code] = number[np.cumsum(new) - 1]
+    # each key's distinct grams, with the first place and count of each
+    pairs = owner * len(firsts) + ids
+    by_pair = np.argsort(pairs, kind="stable")
+    new = np.ones(len(codes), dtype=bool)
+    new[1:] = pairs[by_pair[1:]] != pairs[by_pair[:-1]]
+    starts = np.flatnonzero(new)
+    counts = np.diff(np.append(starts, len(codes)))
+    held = np.argsort(by_pair[starts])                   # back in the order of the list
+    first = by_pair[starts][held]
+    return ids[first], counts[held], np.bincount(owner[first], minlength=len(keys)).tolist(), len(firsts)
+
+
 class _Vocabulary:
     """A page's n-grams (``_grams`` of each paragraph) as numbers, built once per page and
     shared by ``_Shift`` and ``_emissions``: each paragraph's gram ids in the order
@@ -95,16 +147,21 @@ class _Vocabulary:
 
     def __init__(self, paragraphs: tuple[Paragraph, ...], lang: Language):
         self.lang = lang
-        grams = [_grams(para.text, lang) for para in paragraphs]
+        if lang.spaced:
+            grams = [_grams(para.text, lang) for para in paragraphs]
+            sizes = [len(g) for g in grams]
+            total = sum(sizes)
+            numbers = dict.fromkeys(chain.from_iterable(grams))      # (numbered without a Python loop)
+            numbers = dict(zip(numbers, range(len(numbers))))
+            self.size = len(numbers)
+            self.all_ids = np.fromiter(map(numbers.__getitem__, chain.from_iterable(grams)), dtype=np.intp, count=total)
+            counts = np.fromiter(chain.from_iterable(g.values() for g in grams), dtype=np.float64, count=total)
+        else:
+            self.all_ids, counts, sizes, self.size = _char_grams([key(para.text, lang) for para in paragraphs])
+            counts = counts.astype(np.float64)
         self.bounds = [0]
-        for g in grams:
-            self.bounds.append(self.bounds[-1] + len(g))
-        total = self.bounds[-1]
-        numbers = dict.fromkeys(chain.from_iterable(grams))      # (numbered without a Python loop)
-        numbers = dict(zip(numbers, range(len(numbers))))
-        self.size = len(numbers)
-        self.all_ids = np.fromiter(map(numbers.__getitem__, chain.from_iterable(grams)), dtype=np.intp, count=total)
-        counts = np.fromiter(chain.from_iterable(g.values() for g in grams), dtype=np.float64, count=total)
+        for size in sizes:
+            self.bounds.append(self.bounds[-1] + size)
         self.ids = [self.all_ids[a:b] for a, b in zip(self.bounds, self.bounds[1:])]
         self.counts = [counts[a:b] for a, b in zip(self.bounds, self.bounds[1:])]
         n = len(paragraphs)

@@ -272,3 +272,21 @@ def test_a_subtitle_under_a_headline_is_not_a_headline():
     page = ["修好乡村路 铺就致富路", "——甲县推进农村公路建设纪实", J1, J2, J3]
     out = articles(*page)
     assert [title for _, title, _ in out] == ["修好乡村路 铺就致富路"]
+
+
+def test_the_page_vocabulary_numbers_grams_as_the_counters_of_grams_do():
+    """``_char_grams`` (numpy, issue 7) gives each unspaced paragraph's grams the ids,
+    order and counts that numbering ``_grams`` Counters of strings gives."""
+    from itertools import chain
+
+    from cleaner.articles import _char_grams, _grams
+    from cleaner.languages import ZH
+    from cleaner.normalise import key
+
+    texts = [J1, J2, "", "甲", "甲乙", "甲乙甲乙甲乙", J1 + J1, "a_b 1２3", Y1, "乙县:书香飘进农家院", Y3 + J2, J2]
+    counters = [_grams(t, ZH) for t in texts]
+    numbers = {g: n for n, g in enumerate(dict.fromkeys(chain.from_iterable(counters)))}
+    ids, counts, sizes, size = _char_grams([key(t, ZH) for t in texts])
+    assert ids.tolist() == [numbers[g] for g in chain.from_iterable(counters)]
+    assert counts.tolist() == list(chain.from_iterable(c.values() for c in counters))
+    assert sizes == [len(c) for c in counters] and size == len(numbers)
