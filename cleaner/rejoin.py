@@ -26,6 +26,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 from .languages import Language, comma_headline, ends_sentence, sentences
 from .normalise import key
 from .types import Block, Decision, Paragraph, Unit
@@ -162,6 +164,7 @@ class _Junctions:
             # never looked up
             self._page = "\x00".join(key(t, lang) for t in texts) + "\x00" * 3
             self._counted: set[str] = set()
+            self._codes: np.ndarray | None = None
 
     def expect(self, heads: Iterable[str]) -> None:
         """Count the grams that scoring the cuts after these head texts looks up."""
@@ -171,7 +174,12 @@ class _Junctions:
         if not chars:
             return
         self._counted |= chars
-        starts = [m.start() for m in re.finditer(f"[{re.escape(''.join(sorted(chars)))}]", self._page)]
+        if self._codes is None:
+            self._codes = np.frombuffer(self._page.encode("utf-32-le"), dtype=np.uint32)
+        # (numpy rather than a regular expression of the characters: compiling one for
+        # each page's characters cost more than the search)
+        wanted = np.fromiter(map(ord, chars), dtype=np.uint32, count=len(chars))
+        starts = np.flatnonzero(np.isin(self._codes, wanted)).tolist()
         for n in (2, 3, 4):
             self.grams.update(self._page[i:i + n] for i in starts)
 
