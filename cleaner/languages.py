@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
@@ -178,13 +179,26 @@ def sentences(text: str, lang: Language) -> list[str]:
     >>> sentences("甲乙。丙丁!戊", ZH)
     ['甲乙。', '丙丁!', '戊']
     """
+    return list(_sentences(text, lang.sentence_end))
+
+
+#: how many texts ``sentences`` and ``ends_sentence`` remember: a page's blocks and
+#: paragraphs are a few hundred
+REMEMBERED = 4096
+
+
+@lru_cache(maxsize=REMEMBERED)
+def _sentences(text: str, end: re.Pattern) -> tuple[str, ...]:
+    """``sentences``, remembered: copies, rejoin, articles and tidy split the same blocks
+    and paragraphs again (two calls in three on a page are repeats, issue 7). Keyed on the
+    text and the pattern that ends a sentence, all that the split depends on."""
     out, pos = [], 0
-    for m in lang.sentence_end.finditer(text):
+    for m in end.finditer(text):
         out.append(text[pos:m.end()])
         pos = m.end()
     if pos < len(text):
         out.append(text[pos:])
-    return [s for s in out if s]
+    return tuple(s for s in out if s)
 
 
 def comma_headline(text: str, lang: Language) -> bool:
@@ -232,4 +246,11 @@ def reads_as_prose(text: str, lang: Language) -> bool:
 
 def ends_sentence(text: str, lang: Language) -> bool:
     """Does this fragment end at the end of a sentence?"""
-    return bool(lang.fragment_end.search(text.rstrip()))
+    return _ends(text, lang.fragment_end)
+
+
+@lru_cache(maxsize=REMEMBERED)
+def _ends(text: str, end: re.Pattern) -> bool:
+    """``ends_sentence``, remembered (four calls in five on a page are repeats, issue 7);
+    keyed on the text and the pattern of a sentence's end, all that the answer depends on."""
+    return bool(end.search(text.rstrip()))
