@@ -758,6 +758,7 @@ def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]], skip: fr
     title_paras = {p: t for t, title in enumerate(titles) for p in title.paragraphs}
     score = {s: (0.0 if s == UNTITLED else -1.0) for s in states}
     back: list[dict[int, int]] = []
+    stay = {s: s for s in states}      # (read only: one dict serves every transparent printing)
     cost = SWITCH
     jumps = page.jumps()
     territory = _territories(page, titles)
@@ -765,7 +766,7 @@ def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]], skip: fr
         if p is None or pos in skip:
             if p is None:
                 cost = MARKER_SWITCH
-            back.append({s: s for s in states})
+            back.append(stay)
             continue
         if pos in jumps:
             cost = MARKER_SWITCH
@@ -778,10 +779,17 @@ def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]], skip: fr
         tops = {}
         for into in {cost, min(cost, RETURN)}:
             adj = [score[r] - into for r in states]
-            first = max(range(len(states)), key=adj.__getitem__)
-            second = max((i for i in range(len(states)) if i != first), key=adj.__getitem__, default=first)
-            tops[into] = (adj, first, second)
-        for s in states:
+            tops[into] = (adj, *_two_best(adj))
+        # the evidence at this printing, the same whichever state the path comes from
+        if pos in forced:
+            here = [0.0 if forced[pos] == s else -1e6 for s in states]
+        elif anchors and pos in anchors:
+            here = [ANCHOR if anchors[pos] == s else -ANCHOR for s in states]
+        elif p in title_paras:
+            here = [2.0 if title_paras[p] == s else -1.0 for s in states]
+        else:
+            here = [0.0 if s == UNTITLED else emit[p][s] + (TERRITORY if territory[pos] == s else 0.0) for s in states]
+        for s, e in zip(states, here):
             if s == UNTITLED:
                 best_prev, best = UNTITLED, score[UNTITLED]
             else:
@@ -794,14 +802,6 @@ def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]], skip: fr
                     best_prev, best = s, score[s]
                 else:
                     best_prev, best = states[other], adj[other]
-            if pos in forced:
-                e = 0.0 if forced[pos] == s else -1e6
-            elif anchors and pos in anchors:
-                e = ANCHOR if anchors[pos] == s else -ANCHOR
-            elif p in title_paras:
-                e = 2.0 if title_paras[p] == s else -1.0
-            else:
-                e = 0.0 if s == UNTITLED else emit[p][s] + (TERRITORY if territory[pos] == s else 0.0)
             new[s], ptr[s] = best + e, best_prev
         score, cost = new, SWITCH
         back.append(ptr)
@@ -811,6 +811,22 @@ def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]], skip: fr
         path[pos] = state
         state = back[pos][state]
     return path
+
+
+def _two_best(values: list[float]) -> tuple[int, int]:
+    """The index of the first largest value, and of the first largest among the others
+    (the first again when it is alone): ``max(range(n), key=values.__getitem__)`` and the
+    same over the other indexes, with C's max() and index() doing the scans.
+
+    >>> _two_best([1.0, 3.0, 2.0, 3.0]), _two_best([5.0])
+    ((1, 3), (0, 0))
+    """
+    first = values.index(max(values))
+    others = values[:first] + values[first + 1:]
+    if not others:
+        return first, first
+    second = others.index(max(others))
+    return first, second + (second >= first)
 
 
 def _vote(page: _Page, path: list[int], emit: list[list[float]], titles: list[Title],
