@@ -718,14 +718,20 @@ def _emissions(page: _Page, titles: list[Title], lang: Language) -> list[list[fl
     # minutes on a page of a thousand articles, issue 4.)
     # One article at a time: all articles' products at once were articles × grams Python
     # floats, 3.3 GB on a page of 600 articles (benchmarks/limits.py, articles_zh).
+    # Only the non-zero products are summed, in their order: the terms are never negative,
+    # so the zeros between them change no sum (most of a paragraph's grams are not in an
+    # article's anchors; summing all of them was a third of the step, issue 7).
     weights = table.all_weights
     squares = (weights * weights).tolist()
     bounds = list(zip(table.bounds, table.bounds[1:]))
     norms = [math.sqrt(sum(squares[start:end])) or 1.0 for start, end in bounds]
     by_article = []
     for (ids, w), sn in zip(seeds, seed_norms):
-        prod = (weights * table.dense(ids, w)[table.all_ids]).tolist()
-        by_article.append([sum(prod[start:end]) / (norm * sn) for (start, end), norm in zip(bounds, norms)])
+        prod = weights * table.dense(ids, w)[table.all_ids]
+        held = np.flatnonzero(prod)
+        terms = prod[held].tolist()
+        cuts = np.searchsorted(held, table.bounds).tolist()
+        by_article.append([sum(terms[start:end]) / (norm * sn) for start, end, norm in zip(cuts, cuts[1:], norms)])
     out = []
     for q, para in enumerate(paras):
         sims = [column[q] for column in by_article]
@@ -736,7 +742,7 @@ def _emissions(page: _Page, titles: list[Title], lang: Language) -> list[list[fl
             named = 0.0
             if regions[t] in names[q]:
                 named += 3.0
-            elif names[q] - {regions[t]}:
+            elif names[q]:          # (names another region)
                 named -= 3.0
             row.append(max(-VOCAB_CAP, min(VOCAB_CAP, vocab)) + named)
         out.append(row)
