@@ -16,8 +16,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
-_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+import numpy as np
+
+#: code point ranges of ideographs (with kana and Hangul) and of Latin letters, for
+#: ``detect`` to count
+_CJK = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x3040, 0x30FF), (0xAC00, 0xD7AF))
+_LATIN = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F))
 
 
 @dataclass(frozen=True)
@@ -159,10 +163,16 @@ def detect(text: str) -> Language:
     >>> detect("ADAMS COUNTY: Commissioners adopt budget").code
     'en'
     """
-    sample = text[:20000]
-    cjk = len(_CJK.findall(sample))
-    latin = len(_LATIN.findall(sample))
+    # counted on the code points in numpy: a regular expression's findall took ten times
+    # as long, 2 % of cleaning a page (issue 7)
+    codes = np.frombuffer(text[:20000].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    cjk, latin = _count(codes, _CJK), _count(codes, _LATIN)
     return ZH if cjk * 3 >= latin and cjk > 0 else EN
+
+
+def _count(codes: np.ndarray, ranges: tuple[tuple[int, int], ...]) -> int:
+    """How many of ``codes`` lie in one of the (inclusive) ``ranges``."""
+    return sum(int(np.count_nonzero((codes >= low) & (codes <= high))) for low, high in ranges)
 
 
 def get(code: str, text: str = "") -> Language:
