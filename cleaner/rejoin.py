@@ -86,6 +86,8 @@ def _followers(seq, limit: int):
         if u is None:
             continue
         gap, marked = 0, False
+        # (a unit with no text printed after it gets an empty table: readers .get() it)
+        mine = out.setdefault(u, {})
         # indexes, not seq[pos + 1:]: a slice copies the rest of the page for every unit,
         # which is quadratic on a page of 50,000 blocks (the loop stops after ``limit``)
         for at in range(pos + 1, len(seq)):
@@ -93,9 +95,9 @@ def _followers(seq, limit: int):
             if v is None:
                 marked = True
                 continue
-            best = out.setdefault(u, {}).get(v)
+            best = mine.get(v)
             if v != u and (best is None or (gap, not marked) < (best[0], not best[2])):
-                out[u][v] = (gap, b2, marked)
+                mine[v] = (gap, b2, marked)
             gap += 1
             if gap > limit:
                 break
@@ -203,7 +205,8 @@ class _Junctions:
         hk, tk = key(head, self.lang), key(tail, self.lang)
         if not hk or not tk:
             return -1.0
-        self.expect([head])      # (nothing to do for a head expected already)
+        if not self._counted.issuperset(hk[-3:]):
+            self.expect([head])      # (a head not expected up front)
         best = 0.0
         for a, b in ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1)):
             if a > len(hk) or b > len(tk):
