@@ -290,3 +290,26 @@ def test_the_page_vocabulary_numbers_grams_as_the_counters_of_grams_do():
     assert ids.tolist() == [numbers[g] for g in chain.from_iterable(counters)]
     assert counts.tolist() == list(chain.from_iterable(c.values() for c in counters))
     assert sizes == [len(c) for c in counters] and size == len(numbers)
+
+
+def test_headings_built_alike_are_found_as_comparing_every_pair_finds_them():
+    """``_Parallels`` (an index, issue 7) answers what ``_parallel`` against every heading
+    of the page answers."""
+    import random
+
+    from cleaner.articles import _parallel, _Parallels
+    from cleaner.languages import EN, ZH
+
+    rng = random.Random(3)
+    pieces = ["优化", "丰富", "让服", "务更", "打造", "突出", "党建", "甲", "乙丙丁"]
+
+    def heading() -> str:
+        parts = ("".join(rng.choice(pieces) for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(1, 4)))
+        return " ".join(parts)
+
+    for _ in range(300):
+        headings = [heading() for _ in range(rng.randint(0, 8))]
+        parallels = _Parallels(headings, ZH)
+        for text in headings + [heading() for _ in range(5)]:
+            assert parallels.built_like(text) == any(_parallel(text, h, ZH) for h in headings), (text, headings)
+    assert not _Parallels(["Farm news", "Road news"], EN).built_like("Farm works")
