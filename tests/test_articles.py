@@ -313,3 +313,22 @@ def test_headings_built_alike_are_found_as_comparing_every_pair_finds_them():
         for text in headings + [heading() for _ in range(5)]:
             assert parallels.built_like(text) == any(_parallel(text, h, ZH) for h in headings), (text, headings)
     assert not _Parallels(["Farm news", "Road news"], EN).built_like("Farm works")
+
+
+def test_weights_at_some_grams_are_read_as_from_the_dense_table():
+    """``_Vocabulary.at`` (a sort for small sides of a large page, issue 7) reads what
+    ``dense(ids, weights)[where]`` reads."""
+    import numpy as np
+
+    from cleaner.articles import _Vocabulary
+    from cleaner.languages import ZH
+    from cleaner.types import Paragraph
+
+    rng = np.random.default_rng(5)
+    texts = ["".join(chr(0x4E00 + c) for c in rng.integers(0, 300, 40)) for _ in range(60)]
+    table = _Vocabulary(tuple(Paragraph(t, (n,)) for n, t in enumerate(texts)), ZH)
+    for size in (0, 1, 5, 40, table.size):
+        ids = rng.permutation(table.size)[:size]
+        weights = rng.random(size)
+        where = rng.integers(0, table.size, rng.integers(0, 30))
+        assert table.at(where, ids, weights).tolist() == table.dense(ids, weights)[where].tolist()
