@@ -904,7 +904,7 @@ def _vote(page: _Page, path: list[int], emit: list[list[float]], titles: list[Ti
         neighbours[pos] = [path[text_pos[j]] for j in (i - 1, i + 1) if 0 <= j < len(text_pos)]
     out = {}
     for p in range(len(page.paragraphs)):
-        votes: Counter = Counter()
+        votes: dict[int, float] = {}
         # the opening block of a joined paragraph speaks for it; its continuation was
         # printed wherever the page had room
         printed = [pos for pos in page.positions.get(p, []) if pos not in skip]
@@ -915,9 +915,9 @@ def _vote(page: _Page, path: list[int], emit: list[list[float]], titles: list[Ti
             # (and so is a printing among another article's text while another printing
             # of it sits among its own, see _copies_out_of_context)
             weight = (1.0 if page.exact(pos) else DAMAGED) * (STRAY if pos in stray else 1.0)
-            votes[s] += (1.0 + sum(1 for x in neighbours[pos] if x == s)) * weight
-        for t in range(len(titles)):
-            votes[t] += emit[p][t]
+            votes[s] = votes.get(s, 0) + (1.0 + neighbours[pos].count(s)) * weight
+        for t, e in enumerate(emit[p]):
+            votes[t] = votes.get(t, 0) + e
         if not votes:
             continue
         out[p] = max(votes, key=lambda s: (votes[s], -abs(s)))
