@@ -33,7 +33,7 @@ from itertools import chain
 import numpy as np
 
 from .errors import TooLargeError
-from .languages import Language, comma_headline, ends_sentence, sentences
+from .languages import Language, comma_headline, ends_sentence, reads_as_lede, sentences
 from .normalise import key, key_length
 from .places import place_named, plausible_place
 from .types import Article, Block, Decision, Paragraph, Unit
@@ -419,7 +419,7 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
                 if repeated:
                     continue
                 break
-            if lang.lede.search(paras[q].text):
+            if reads_as_lede(paras[q].text, lang):
                 found.append(q)
                 if not repeated:
                     break
@@ -462,7 +462,7 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
                 if through_headings:
                     continue
                 return None
-            if q not in claimed and lang.lede.search(paras[q].text):
+            if q not in claimed and reads_as_lede(paras[q].text, lang):
                 # a lede also printed right under another heading that sums it up
                 # better belongs to that one
                 return None if printed_under_another(q, p) else q

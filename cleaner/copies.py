@@ -35,7 +35,7 @@ from rapidfuzz.distance import Indel, Levenshtein
 
 from . import fingerprint
 from .config import Config
-from .languages import Language, ends_sentence, sentences
+from .languages import Language, ends_sentence, reads_as_lede, sentences
 from .normalise import key, key_length, shingles
 from .places import place_named
 from .types import Block, Decision, Paragraph, Unit
@@ -82,7 +82,7 @@ def find_regions(blocks: tuple[Block, ...], lang: Language) -> frozenset[str]:
     place each lede-like paragraph names ("近年来,山东省菏泽市曹县…" → 曹县)."""
     names = {key(b.region, lang) for b in blocks if b.kind == "kicker" and b.region}
     for b in blocks:
-        if b.kind == "body" and lang.lede.search(b.text):
+        if b.kind == "body" and reads_as_lede(b.text, lang):
             place = place_named(b.text, "", lang)
             if place and key_length(key(place, lang), lang) >= 2:
                 names.add(key(place, lang))

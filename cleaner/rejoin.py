@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .languages import Language, comma_headline, ends_sentence, sentences
+from .languages import Language, comma_headline, ends_sentence, reads_as_lede, sentences
 from .normalise import key
 from .types import Block, Decision, Paragraph, Unit
 
@@ -396,7 +396,7 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
             marker = (1.5 + (1.0 if h in to_marked else 0.0)) if t in from_marked else 0.0
             if h in to_marked and t not in from_marked:
                 adjacency = 0.0   # "(下转…)": what is printed next is not the continuation
-            if lang.lede.search(tail_text) and not (lang.body_cue is not None and lang.body_cue.search(head.text)):
+            if reads_as_lede(tail_text, lang) and not (lang.body_cue is not None and lang.body_cue.search(head.text)):
                 continue      # a lede opens an article (unless the head is a cut dateline: "新华社…" + "电(记者…")
             penalty = max((p for before, p in starts.get(tail_text, {}).items() if before != h), default=0.0)
             if penalty < 9.0 and tables[0].get(h, {}).get(t, (NEAR + 1,))[0] == 0:
