@@ -383,6 +383,23 @@ def _trim_repeated_tail(text: str, i: int, texts: list[str], kept: dict[int, int
     return text, None
 
 
+def _mostly_elsewhere(k: str, shared, size: int, containment: float) -> bool:
+    """Whether a CJK key surely has too few of its character shingles in the joined
+    paragraphs (``shared``) to lie inside one of them, from every fourth shingle only:
+    most blocks share nothing with them, and shingling each whole block was most of
+    the step (issue 7).
+
+    The key has at most ``u = len(k) - size + 1`` distinct shingles; ``missing`` distinct
+    ones among those looked at lie in no joined paragraph, so any paragraph holds at most
+    ``u - missing`` of them, and its share (a count over the key's distinct shingles,
+    which are at most ``u``) is at most ``(u - missing) / u``: when even that is below
+    ``containment``, the full count would find the same (float division is monotonic)."""
+    u = len(k) - size + 1
+    # (looked up one by one: a set difference with the view would walk every joined shingle)
+    missing = sum(shingle not in shared for shingle in {k[i:i + size] for i in range(0, u, 4)})
+    return (u - missing) / u < containment
+
+
 def copies_across_joins(units: tuple[Unit, ...], paragraphs: tuple[Paragraph, ...], lang: Language,
                         config: Config) -> tuple[tuple[Unit, ...], tuple[Decision, ...]]:
     """Cut-down copies of a paragraph that was cut in two: once the halves are joined, a
@@ -409,6 +426,8 @@ def copies_across_joins(units: tuple[Unit, ...], paragraphs: tuple[Paragraph, ..
             continue
         k = key(unit.text, lang)
         if key_length(k, lang) < (6 if lang.spaced else 12):
+            continue
+        if not lang.spaced and _mostly_elsewhere(k, shared, config.shingle_cjk, config.containment):
             continue
         mine = shingles(k, lang, config.shingle_cjk, config.shingle_words)
         common = shared & mine
