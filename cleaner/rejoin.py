@@ -162,11 +162,11 @@ class _Junctions:
                 self.words.update(w.lower() for w in re.findall(r"[A-Za-z\u00c0-\u024f]+", t))
         else:
             # the keys joined by a separator no key holds (keys are word characters), and
-            # padded with it: a gram across a join or read past the end holds one, and is
-            # never looked up
-            self._page = "\x00".join(key(t, lang) for t in texts) + "\x00" * 3
+            # ended with one
+            self._page = "\x00".join(key(t, lang) for t in texts) + "\x00"
             self._counted: set[str] = set()
             self._codes: np.ndarray | None = None
+            self._ends: np.ndarray | None = None
 
     def expect(self, heads: Iterable[str]) -> None:
         """Count the grams that scoring the cuts after these head texts looks up."""
@@ -178,12 +178,15 @@ class _Junctions:
         self._counted |= chars
         if self._codes is None:
             self._codes = np.frombuffer(self._page.encode("utf-32-le"), dtype=np.uint32)
+            self._ends = np.flatnonzero(self._codes == 0)
         # (numpy rather than a regular expression of the characters: compiling one for
         # each page's characters cost more than the search)
         wanted = np.fromiter(map(ord, chars), dtype=np.uint32, count=len(chars))
-        starts = np.flatnonzero(np.isin(self._codes, wanted)).tolist()
+        starts = np.flatnonzero(np.isin(self._codes, wanted))
+        # only grams inside a key: how many characters each start has before its key ends
+        room = self._ends[np.searchsorted(self._ends, starts)] - starts
         for n in (2, 3, 4):
-            self.grams.update(self._page[i:i + n] for i in starts)
+            self.grams.update(self._page[i:i + n] for i in starts[room >= n].tolist())
 
     def score(self, head: str, tail: str) -> float:
         if self.lang.spaced:
