@@ -100,32 +100,28 @@ def _char_grams(keys: list[str]) -> tuple[np.ndarray, np.ndarray, list[int], int
     ([0, 1, 2, 3, 1, 4, 5], [2, 1, 1, 1, 1, 1, 1], [4, 0, 3], 6)
     """
     lengths = np.fromiter(map(len, keys), dtype=np.intp, count=len(keys))
-    chars = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    owner = np.repeat(np.arange(len(keys)), lengths)
-    pair = owner[:-1] == owner[1:]                      # a 2-gram starts here
-    triple = pair[:-1] & pair[1:]                       # a 3-gram starts here
-    at2, at3 = np.flatnonzero(pair), np.flatnonzero(triple)
     n2, n3 = np.maximum(lengths - 1, 0), np.maximum(lengths - 2, 0)
-    total = len(at2) + len(at3)
+    total = int(n2.sum() + n3.sum())
     if not total:
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), [0] * len(keys), 0
-    # the grams in the order _grams lists them: key by key, its 2-grams then its 3-grams
-    begin, listed = np.cumsum(lengths) - lengths, np.cumsum(n2 + n3) - (n2 + n3)
-    o2, o3 = owner[at2], owner[at3]
-    codes = np.empty(total, dtype=np.int64)
-    codes[at2 - begin[o2] + listed[o2]] = chars[at2] << 21 | chars[at2 + 1]
-    codes[at3 - begin[o3] + listed[o3] + n2[o3]] = (chars[at3] << 21 | chars[at3 + 1]) << 21 | chars[at3 + 2]
+    codes = _gram_codes(keys, lengths, n2, n3, total)
     owner = np.repeat(np.arange(len(keys)), n2 + n3)
     # each gram as a small number (its rank among the distinct codes), then every place
     # sorted by (gram, place): a gram's places together, in list order, so the first of
     # a run is the gram's first place and, since a key's places are consecutive, a
-    # key's grams are runs within it too
+    # key's grams are runs within it too. (Temporaries are dropped as soon as they are
+    # used: on a 5 MB page each is tens of MB.)
     by_code = np.argsort(codes)
     code_sorted = codes[by_code]
+    del codes
     small = np.empty(total, dtype=np.int64)
     small[by_code] = np.concatenate([[0], np.cumsum(code_sorted[1:] != code_sorted[:-1])])
-    ordered = np.sort(small * total + np.arange(total))
-    place, gram = ordered % total, ordered // total
+    del by_code, code_sorted
+    small *= total
+    small += np.arange(total)
+    small.sort()
+    place, gram = small % total, small // total
+    del small
     new_gram = np.ones(total, dtype=bool)
     new_gram[1:] = gram[1:] != gram[:-1]
     new_pair = new_gram.copy()                          # a new (key, gram)
@@ -134,9 +130,12 @@ def _char_grams(keys: list[str]) -> tuple[np.ndarray, np.ndarray, list[int], int
     first = np.zeros(total, dtype=bool)
     first[place[new_gram]] = True
     number = (np.cumsum(first) - 1)[place[new_gram]]
+    del first, new_gram
     # each key's grams at their first place in it, back in list order
     starts = np.flatnonzero(new_pair)
+    del new_pair
     at = place[starts]
+    del place
     held = np.zeros(total, dtype=bool)
     held[at] = True
     count_at, number_at = np.zeros(total, dtype=np.intp), np.zeros(total, dtype=np.intp)
@@ -144,6 +143,23 @@ def _char_grams(keys: list[str]) -> tuple[np.ndarray, np.ndarray, list[int], int
     number_at[at] = number[gram[starts]]
     places = np.flatnonzero(held)
     return number_at[places], count_at[places], np.bincount(owner[places], minlength=len(keys)).tolist(), len(number)
+
+
+def _gram_codes(keys: list[str], lengths: np.ndarray, n2: np.ndarray, n3: np.ndarray, total: int) -> np.ndarray:
+    """The codes of ``_char_grams``, in the order ``_grams`` lists the grams: key by key,
+    its 2-grams then its 3-grams, in text order."""
+    chars = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    owner = np.repeat(np.arange(len(keys)), lengths)
+    pair = owner[:-1] == owner[1:]                      # a 2-gram starts here
+    triple = pair[:-1] & pair[1:]                       # a 3-gram starts here
+    begin, listed = np.cumsum(lengths) - lengths, np.cumsum(n2 + n3) - (n2 + n3)
+    codes = np.empty(total, dtype=np.int64)
+    at = np.flatnonzero(pair)
+    codes[at - begin[owner[at]] + listed[owner[at]]] = chars[at] << 21 | chars[at + 1]
+    at = np.flatnonzero(triple)
+    codes[at - begin[owner[at]] + listed[owner[at]] + n2[owner[at]]] = \
+        (chars[at] << 21 | chars[at + 1]) << 21 | chars[at + 2]
+    return codes
 
 
 class _Vocabulary:
