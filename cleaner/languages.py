@@ -192,8 +192,8 @@ def sentences(text: str, lang: Language) -> list[str]:
     return list(_sentences(text, lang.sentence_end))
 
 
-#: how many texts ``sentences`` and ``ends_sentence`` remember: a page's blocks and
-#: paragraphs are a few hundred
+#: how many texts ``sentences``, ``ends_sentence`` and ``reads_as_lede`` remember: a
+#: page's blocks and paragraphs are a few hundred
 REMEMBERED = 4096
 
 
