@@ -33,7 +33,7 @@ from itertools import chain
 import numpy as np
 
 from .errors import TooLargeError
-from .languages import Language, comma_headline, ends_sentence, sentences
+from .languages import Language, comma_headline, ends_sentence, reads_as_lede, sentences
 from .normalise import key, key_length
 from .places import place_named, plausible_place
 from .types import Article, Block, Decision, Paragraph, Unit
@@ -84,6 +84,87 @@ def _grams(text: str, lang: Language) -> Counter:
     return Counter([k[i:i + 2] for i in range(len(k) - 1)] + [k[i:i + 3] for i in range(len(k) - 2)])
 
 
+def _char_grams(keys: list[str]) -> tuple[np.ndarray, np.ndarray, list[int], int]:
+    """``_grams`` of unspaced keys, numbered, without building a string per gram (a
+    Counter of strings per paragraph was a quarter of the stage, issue 7): each key's
+    distinct 2- and 3-grams in the order its ``_grams`` Counter holds them (first
+    occurrence, 2-grams before 3-grams), as numbers given in order of first appearance
+    on the page, as ``_Vocabulary`` numbers them; their counts; how many each key has;
+    how many distinct grams the page has.
+
+    Grams are compared as integer codes: a 2-gram of code points a, b is a·2²¹ + b, a
+    3-gram (a·2²¹ + b)·2²¹ + c (code points are below 2²¹; a key's are word characters,
+    never 0, so a 3-gram's code is above every 2-gram's). Two plain sorts do the work
+    (numpy's stable sort, which finding first places by sorting calls for, took five
+    times as long).
+
+    >>> ids, counts, sizes, size = _char_grams(["甲乙甲乙", "", "乙甲丙"])
+    >>> ids.tolist(), counts.tolist(), sizes, size
+    ([0, 1, 2, 3, 1, 4, 5], [2, 1, 1, 1, 1, 1, 1], [4, 0, 3], 6)
+    """
+    lengths = np.fromiter(map(len, keys), dtype=np.intp, count=len(keys))
+    n2, n3 = np.maximum(lengths - 1, 0), np.maximum(lengths - 2, 0)
+    total = int(n2.sum() + n3.sum())
+    if not total:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), [0] * len(keys), 0
+    codes = _gram_codes(keys, lengths, n2, n3, total)
+    owner = np.repeat(np.arange(len(keys)), n2 + n3)
+    # each gram as a small number (its rank among the distinct codes), then every place
+    # sorted by (gram, place): a gram's places together, in list order, so the first of
+    # a run is the gram's first place and, since a key's places are consecutive, a
+    # key's grams are runs within it too. (Temporaries are dropped as soon as they are
+    # used: on a 5 MB page each is tens of MB.)
+    by_code = np.argsort(codes)
+    code_sorted = codes[by_code]
+    del codes
+    small = np.empty(total, dtype=np.int64)
+    small[by_code] = np.concatenate([[0], np.cumsum(code_sorted[1:] != code_sorted[:-1])])
+    del by_code, code_sorted
+    small *= total
+    small += np.arange(total)
+    small.sort()
+    place, gram = small % total, small // total
+    del small
+    new_gram = np.ones(total, dtype=bool)
+    new_gram[1:] = gram[1:] != gram[:-1]
+    new_pair = new_gram.copy()                          # a new (key, gram)
+    new_pair[1:] |= owner[place[1:]] != owner[place[:-1]]
+    # the number of each gram: how many grams are first met before its first place
+    first = np.zeros(total, dtype=bool)
+    first[place[new_gram]] = True
+    number = (np.cumsum(first) - 1)[place[new_gram]]
+    del first, new_gram
+    # each key's grams at their first place in it, back in list order
+    starts = np.flatnonzero(new_pair)
+    del new_pair
+    at = place[starts]
+    del place
+    held = np.zeros(total, dtype=bool)
+    held[at] = True
+    count_at, number_at = np.zeros(total, dtype=np.intp), np.zeros(total, dtype=np.intp)
+    count_at[at] = np.diff(np.append(starts, total))
+    number_at[at] = number[gram[starts]]
+    places = np.flatnonzero(held)
+    return number_at[places], count_at[places], np.bincount(owner[places], minlength=len(keys)).tolist(), len(number)
+
+
+def _gram_codes(keys: list[str], lengths: np.ndarray, n2: np.ndarray, n3: np.ndarray, total: int) -> np.ndarray:
+    """The codes of ``_char_grams``, in the order ``_grams`` lists the grams: key by key,
+    its 2-grams then its 3-grams, in text order."""
+    chars = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    owner = np.repeat(np.arange(len(keys)), lengths)
+    pair = owner[:-1] == owner[1:]                      # a 2-gram starts here
+    triple = pair[:-1] & pair[1:]                       # a 3-gram starts here
+    begin, listed = np.cumsum(lengths) - lengths, np.cumsum(n2 + n3) - (n2 + n3)
+    codes = np.empty(total, dtype=np.int64)
+    at = np.flatnonzero(pair)
+    codes[at - begin[owner[at]] + listed[owner[at]]] = chars[at] << 21 | chars[at + 1]
+    at = np.flatnonzero(triple)
+    codes[at - begin[owner[at]] + listed[owner[at]] + n2[owner[at]]] = \
+        (chars[at] << 21 | chars[at + 1]) << 21 | chars[at + 2]
+    return codes
+
+
 class _Vocabulary:
     """A page's n-grams (``_grams`` of each paragraph) as numbers, built once per page and
     shared by ``_Shift`` and ``_emissions``: each paragraph's gram ids in the order
@@ -98,16 +179,21 @@ class _Vocabulary:
 
     def __init__(self, paragraphs: tuple[Paragraph, ...], lang: Language):
         self.lang = lang
-        grams = [_grams(para.text, lang) for para in paragraphs]
+        if lang.spaced:
+            grams = [_grams(para.text, lang) for para in paragraphs]
+            sizes = [len(g) for g in grams]
+            total = sum(sizes)
+            numbers = dict.fromkeys(chain.from_iterable(grams))      # (numbered without a Python loop)
+            numbers = dict(zip(numbers, range(len(numbers))))
+            self.size = len(numbers)
+            self.all_ids = np.fromiter(map(numbers.__getitem__, chain.from_iterable(grams)), dtype=np.intp, count=total)
+            counts = np.fromiter(chain.from_iterable(g.values() for g in grams), dtype=np.float64, count=total)
+        else:
+            self.all_ids, counts, sizes, self.size = _char_grams([key(para.text, lang) for para in paragraphs])
+            counts = counts.astype(np.float64)
         self.bounds = [0]
-        for g in grams:
-            self.bounds.append(self.bounds[-1] + len(g))
-        total = self.bounds[-1]
-        numbers = dict.fromkeys(chain.from_iterable(grams))      # (numbered without a Python loop)
-        numbers = dict(zip(numbers, range(len(numbers))))
-        self.size = len(numbers)
-        self.all_ids = np.fromiter(map(numbers.__getitem__, chain.from_iterable(grams)), dtype=np.intp, count=total)
-        counts = np.fromiter(chain.from_iterable(g.values() for g in grams), dtype=np.float64, count=total)
+        for size in sizes:
+            self.bounds.append(self.bounds[-1] + size)
         self.ids = [self.all_ids[a:b] for a, b in zip(self.bounds, self.bounds[1:])]
         self.counts = [counts[a:b] for a, b in zip(self.bounds, self.bounds[1:])]
         n = len(paragraphs)
@@ -126,17 +212,43 @@ class _Vocabulary:
         if not paragraphs:
             return np.zeros(0, dtype=np.intp), np.zeros(0)
         ids = np.concatenate([self.ids[q] for q in paragraphs])
-        unique, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
-        totals = np.bincount(inverse, weights=np.concatenate([self.counts[q] for q in paragraphs]))
-        order = np.argsort(first, kind="stable")
-        unique = unique[order]
-        return unique, totals[order] * self.idf[unique]
+        counts = np.concatenate([self.counts[q] for q in paragraphs])
+        if len(ids) * 16 < self.size:
+            # a few paragraphs of a large page: sort their grams (work in proportion to them)
+            unique, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+            totals = np.bincount(inverse.reshape(-1), weights=counts)
+            order = np.argsort(first, kind="stable")
+            unique = unique[order]
+            return unique, totals[order] * self.idf[unique]
+        # otherwise by gram id over the page's vocabulary, as dense() is, without the
+        # sorts: the same sums (bincount adds in the order given) and each gram kept where
+        # it is first met, at a third of the cost on a page of 51 blocks (issue 7)
+        totals = np.bincount(ids, weights=counts, minlength=self.size)
+        place = np.arange(len(ids))
+        first = np.full(self.size, len(ids))
+        np.minimum.at(first, ids, place)
+        unique = ids[first[ids] == place]
+        return unique, totals[unique] * self.idf[unique]
 
     def dense(self, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Weights by gram id, 0.0 for the grams not given."""
         out = np.zeros(self.size)
         out[ids] = weights
         return out
+
+    def at(self, where: np.ndarray, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """``dense(ids, weights)[where]``: the weights of the grams ``where`` (``ids`` are
+        distinct). Two sides small against a large page are matched by a sort instead, in
+        proportion to them rather than to the page (a heading's, on a page of thousands,
+        made the headline step quadratic, issue 7)."""
+        if (len(where) + len(ids)) * 16 >= self.size:
+            return self.dense(ids, weights)[where]
+        if not len(ids):
+            return np.zeros(len(where))
+        order = np.argsort(ids)
+        known = ids[order]
+        slot = np.minimum(np.searchsorted(known, where), len(known) - 1)
+        return np.where(known[slot] == where, weights[order][slot], 0.0)
 
 
 def _vocabulary(page: _Page, lang: Language) -> _Vocabulary:
@@ -294,7 +406,7 @@ class _Shift:
     def cosine(self, left: list[int], right: list[int]) -> float:
         ids_a, wa = self.vocab.side(left)
         ids_b, wb = self.vocab.side(right)
-        num = sum((wa * self.vocab.dense(ids_b, wb)[ids_a]).tolist())
+        num = sum((wa * self.vocab.at(ids_a, ids_b, wb)).tolist())
         den = math.sqrt(sum((wa * wa).tolist())) * math.sqrt(sum((wb * wb).tolist()))
         return num / den if den else 1.0
 
@@ -326,7 +438,7 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
                 if repeated:
                     continue
                 break
-            if lang.lede.search(paras[q].text):
+            if reads_as_lede(paras[q].text, lang):
                 found.append(q)
                 if not repeated:
                     break
@@ -369,7 +481,7 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
                 if through_headings:
                     continue
                 return None
-            if q not in claimed and lang.lede.search(paras[q].text):
+            if q not in claimed and reads_as_lede(paras[q].text, lang):
                 # a lede also printed right under another heading that sums it up
                 # better belongs to that one
                 return None if printed_under_another(q, p) else q
@@ -431,6 +543,7 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
     regions = [key(t.region, lang) for t in titles if t.region]
 
     headings = [q for q, para in enumerate(paras) if q not in used and para.kind == "heading"]
+    parallels = _Parallels([paras[q].text for q in headings], lang)
     # a headline with a comma is a body block (segment) left unjoined (rejoin)
     comma_heads = {q for q, para in enumerate(paras) if q not in used and para.kind == "body"
                    and len(para.blocks) == 1 and comma_headline(para.text, lang)}
@@ -465,7 +578,7 @@ def find_titles(page: _Page, lang: Language) -> list[Title]:
                 why["sums up an opening before"] = 2.0
         if p == first_text:
             why["top of page"] = 3.0
-        if any(_parallel(para.text, paras[q].text, lang) for q in headings if q != p):
+        if parallels.built_like(para.text):
             why["parallel to another heading"] = -2.0
         # (an opening before it that a headline below sums up is that headline's)
         if _opens_on_new_place(page, p, after, [] if ceded else before, regions, lang):
@@ -558,6 +671,42 @@ def _parallel(a: str, b: str, lang: Language) -> bool:
     if len(left) < 2 or len(left) != len(right) or a == b:
         return False
     return any(x[:2] == y[:2] for x, y in zip(left, right))
+
+
+class _Parallels:
+    """Whether a heading is built like one of a page's headings (``_parallel``), found by
+    looking each of its parts' openings up rather than by comparing it with every heading:
+    that was quadratic in the headings of a page (2,000 headings with body text under
+    each took 14 s of a 15 s page, issue 7).
+
+    ``_parallel(a, b)`` holds when ``b`` is another text with as many parts (two or more)
+    and a part in the same place opening with the same two characters; so each heading
+    text is filed under (parts, place, opening) for each of its parts, two distinct texts
+    at most per entry (one of two distinct texts differs from any ``a``)."""
+
+    def __init__(self, headings: list[str], lang: Language):
+        self.spaced = lang.spaced
+        self.shapes: dict[tuple[int, int, str], list[str]] = {}
+        if lang.spaced:
+            return
+        for text in dict.fromkeys(headings):
+            parts = text.split()
+            if len(parts) < 2:
+                continue
+            for place, part in enumerate(parts):
+                filed = self.shapes.setdefault((len(parts), place, part[:2]), [])
+                if len(filed) < 2:
+                    filed.append(text)
+
+    def built_like(self, text: str) -> bool:
+        """``any(_parallel(text, h, lang) for h in headings)``."""
+        if self.spaced:
+            return False
+        parts = text.split()
+        if len(parts) < 2:
+            return False
+        return any(other != text for place, part in enumerate(parts)
+                   for other in self.shapes.get((len(parts), place, part[:2]), ()))
 
 
 #: how many body paragraphs printed right before a heading may be its displaced opening
@@ -671,14 +820,20 @@ def _emissions(page: _Page, titles: list[Title], lang: Language) -> list[list[fl
     # minutes on a page of a thousand articles, issue 4.)
     # One article at a time: all articles' products at once were articles × grams Python
     # floats, 3.3 GB on a page of 600 articles (benchmarks/limits.py, articles_zh).
+    # Only the non-zero products are summed, in their order: the terms are never negative,
+    # so the zeros between them change no sum (most of a paragraph's grams are not in an
+    # article's anchors; summing all of them was a third of the step, issue 7).
     weights = table.all_weights
     squares = (weights * weights).tolist()
     bounds = list(zip(table.bounds, table.bounds[1:]))
     norms = [math.sqrt(sum(squares[start:end])) or 1.0 for start, end in bounds]
     by_article = []
     for (ids, w), sn in zip(seeds, seed_norms):
-        prod = (weights * table.dense(ids, w)[table.all_ids]).tolist()
-        by_article.append([sum(prod[start:end]) / (norm * sn) for (start, end), norm in zip(bounds, norms)])
+        prod = weights * table.dense(ids, w)[table.all_ids]
+        held = np.flatnonzero(prod)
+        terms = prod[held].tolist()
+        cuts = np.searchsorted(held, table.bounds).tolist()
+        by_article.append([sum(terms[start:end]) / (norm * sn) for start, end, norm in zip(cuts, cuts[1:], norms)])
     out = []
     for q, para in enumerate(paras):
         sims = [column[q] for column in by_article]
@@ -689,7 +844,7 @@ def _emissions(page: _Page, titles: list[Title], lang: Language) -> list[list[fl
             named = 0.0
             if regions[t] in names[q]:
                 named += 3.0
-            elif names[q] - {regions[t]}:
+            elif names[q]:          # (names another region)
                 named -= 3.0
             row.append(max(-VOCAB_CAP, min(VOCAB_CAP, vocab)) + named)
         out.append(row)
@@ -711,6 +866,7 @@ def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]], skip: fr
     title_paras = {p: t for t, title in enumerate(titles) for p in title.paragraphs}
     score = {s: (0.0 if s == UNTITLED else -1.0) for s in states}
     back: list[dict[int, int]] = []
+    same = {s: s for s in states}      # (read only: one dict serves every transparent printing)
     cost, stay = SWITCH, 0.0
     jumps = page.jumps()
     territory = _territories(page, titles)
@@ -720,7 +876,7 @@ def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]], skip: fr
                 cost = MARKER_SWITCH
                 if page.seq[pos][2] == "from":
                     stay = FROM_STAY
-            back.append({s: s for s in states})
+            back.append(same)
             continue
         if pos in jumps:
             cost = MARKER_SWITCH
@@ -733,10 +889,17 @@ def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]], skip: fr
         tops = {}
         for into in {cost, min(cost, RETURN)}:
             adj = [score[r] - into for r in states]
-            first = max(range(len(states)), key=adj.__getitem__)
-            second = max((i for i in range(len(states)) if i != first), key=adj.__getitem__, default=first)
-            tops[into] = (adj, first, second)
-        for s in states:
+            tops[into] = (adj, *_two_best(adj))
+        # the evidence at this printing, the same whichever state the path comes from
+        if pos in forced:
+            here = [0.0 if forced[pos] == s else -1e6 for s in states]
+        elif anchors and pos in anchors:
+            here = [ANCHOR if anchors[pos] == s else -ANCHOR for s in states]
+        elif p in title_paras:
+            here = [2.0 if title_paras[p] == s else -1.0 for s in states]
+        else:
+            here = [0.0 if s == UNTITLED else emit[p][s] + (TERRITORY if territory[pos] == s else 0.0) for s in states]
+        for s, e in zip(states, here):
             if s == UNTITLED:
                 best_prev, best = UNTITLED, score[UNTITLED]
             else:
@@ -749,14 +912,6 @@ def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]], skip: fr
                     best_prev, best = s, score[s] - stay
                 else:
                     best_prev, best = states[other], adj[other]
-            if pos in forced:
-                e = 0.0 if forced[pos] == s else -1e6
-            elif anchors and pos in anchors:
-                e = ANCHOR if anchors[pos] == s else -ANCHOR
-            elif p in title_paras:
-                e = 2.0 if title_paras[p] == s else -1.0
-            else:
-                e = 0.0 if s == UNTITLED else emit[p][s] + (TERRITORY if territory[pos] == s else 0.0)
             new[s], ptr[s] = best + e, best_prev
         score, cost, stay = new, SWITCH, 0.0
         back.append(ptr)
@@ -766,6 +921,22 @@ def _viterbi(page: _Page, titles: list[Title], emit: list[list[float]], skip: fr
         path[pos] = state
         state = back[pos][state]
     return path
+
+
+def _two_best(values: list[float]) -> tuple[int, int]:
+    """The index of the first largest value, and of the first largest among the others
+    (the first again when it is alone): ``max(range(n), key=values.__getitem__)`` and the
+    same over the other indexes, with C's max() and index() doing the scans.
+
+    >>> _two_best([1.0, 3.0, 2.0, 3.0]), _two_best([5.0])
+    ((1, 3), (0, 0))
+    """
+    first = values.index(max(values))
+    others = values[:first] + values[first + 1:]
+    if not others:
+        return first, first
+    second = others.index(max(others))
+    return first, second + (second >= first)
 
 
 def _vote(page: _Page, path: list[int], emit: list[list[float]], titles: list[Title],
@@ -778,7 +949,7 @@ def _vote(page: _Page, path: list[int], emit: list[list[float]], titles: list[Ti
         neighbours[pos] = [path[text_pos[j]] for j in (i - 1, i + 1) if 0 <= j < len(text_pos)]
     out = {}
     for p in range(len(page.paragraphs)):
-        votes: Counter = Counter()
+        votes: dict[int, float] = {}
         # the opening block of a joined paragraph speaks for it; its continuation was
         # printed wherever the page had room
         printed = [pos for pos in page.positions.get(p, []) if pos not in skip]
@@ -789,9 +960,9 @@ def _vote(page: _Page, path: list[int], emit: list[list[float]], titles: list[Ti
             # (and so is a printing among another article's text while another printing
             # of it sits among its own, see _copies_out_of_context)
             weight = (1.0 if page.exact(pos) else DAMAGED) * (STRAY if pos in stray else 1.0)
-            votes[s] += (1.0 + sum(1 for x in neighbours[pos] if x == s)) * weight
-        for t in range(len(titles)):
-            votes[t] += emit[p][t]
+            votes[s] = votes.get(s, 0) + (1.0 + neighbours[pos].count(s)) * weight
+        for t, e in enumerate(emit[p]):
+            votes[t] = votes.get(t, 0) + e
         if not votes:
             continue
         out[p] = max(votes, key=lambda s: (votes[s], -abs(s)))

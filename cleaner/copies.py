@@ -27,6 +27,7 @@ that tail trimmed ("比如,唐庙镇…流转土地1万亩,每").
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -34,7 +35,7 @@ from rapidfuzz.distance import Indel, Levenshtein
 
 from . import fingerprint
 from .config import Config
-from .languages import Language, ends_sentence, sentences
+from .languages import Language, ends_sentence, reads_as_lede, sentences
 from .normalise import key, key_length, shingles
 from .places import place_named
 from .types import Block, Decision, Paragraph, Unit
@@ -81,7 +82,7 @@ def find_regions(blocks: tuple[Block, ...], lang: Language) -> frozenset[str]:
     place each lede-like paragraph names ("近年来,山东省菏泽市曹县…" → 曹县)."""
     names = {key(b.region, lang) for b in blocks if b.kind == "kicker" and b.region}
     for b in blocks:
-        if b.kind == "body" and lang.lede.search(b.text):
+        if b.kind == "body" and reads_as_lede(b.text, lang):
             place = place_named(b.text, "", lang)
             if place and key_length(key(place, lang), lang) >= 2:
                 names.add(key(place, lang))
@@ -142,7 +143,7 @@ def _one_word_headings(groups: list[list[Block]], keys: list[str], lang: Languag
     return pairs
 
 
-def _candidates(keys: list[str], sets: list[frozenset], texts: list[str], lang: Language,
+def _candidates(keys: list[str], texts: list[str], lang: Language,
                 config: Config) -> tuple[set[tuple[int, int]], dict[str, set[int]]]:
     """Candidate pairs of distinct texts, and the sentence index they came from."""
     size = config.shingle_words if lang.spaced else config.shingle_cjk
@@ -177,8 +178,8 @@ def _candidates(keys: list[str], sets: list[frozenset], texts: list[str], lang: 
     return pairs, index
 
 
-def _evidence(a: int, b: int, keys: list[str], sets: list[frozenset]) -> Evidence:
-    sa, sb = sets[a], sets[b]
+def _evidence(a: int, b: int, keys: list[str], sets: Callable[[int], frozenset]) -> Evidence:
+    sa, sb = sets(a), sets(b)
     inter = len(sa & sb)
     union = len(sa) + len(sb) - inter
     la, lb = len(keys[a]), len(keys[b])
@@ -250,8 +251,7 @@ def find_copies(blocks: tuple[Block, ...], lang: Language, config: Config) -> tu
     groups = list(by_key.values())
     keys = [key(block_text(g[0]), lang) for g in groups]
     texts = [block_text(g[0]) for g in groups]
-    sets = [shingles(k, lang, config.shingle_cjk, config.shingle_words) for k in keys]
-    pairs, index = _candidates(keys, sets, texts, lang, config)
+    pairs, index = _candidates(keys, texts, lang, config)
     pairs |= _one_word_headings(groups, keys, lang)
     partners: dict[int, list[int]] = defaultdict(list)
     for i, j in sorted(pairs):
@@ -261,6 +261,14 @@ def find_copies(blocks: tuple[Block, ...], lang: Language, config: Config) -> tu
         if len(js) > MAX_PARTNERS:
             partners[i] = sorted(sorted(js, key=lambda j: (abs(j - i), j))[:MAX_PARTNERS])
     evidence: dict[tuple[int, int], Evidence] = {}
+    # shingle sets only of the texts a pair is verified on (about one in six on a page of
+    # the damage simulator): shingling every text was a sixth of the stage (issue 7)
+    shingled: dict[int, frozenset] = {}
+
+    def sets(i: int) -> frozenset:
+        if i not in shingled:
+            shingled[i] = shingles(keys[i], lang, config.shingle_cjk, config.shingle_words)
+        return shingled[i]
 
     def ev(a: int, b: int) -> Evidence:
         if (a, b) not in evidence:
@@ -417,6 +425,23 @@ def _trim_repeated_tail(text: str, i: int, texts: list[str], kept: dict[int, int
     return text, None
 
 
+def _mostly_elsewhere(k: str, shared, size: int, containment: float) -> bool:
+    """Whether a CJK key surely has too few of its character shingles in the joined
+    paragraphs (``shared``) to lie inside one of them, from every fourth shingle only:
+    most blocks share nothing with them, and shingling each whole block was most of
+    the step (issue 7).
+
+    The key has at most ``u = len(k) - size + 1`` distinct shingles; ``missing`` distinct
+    ones among those looked at lie in no joined paragraph, so any paragraph holds at most
+    ``u - missing`` of them, and its share (a count over the key's distinct shingles,
+    which are at most ``u``) is at most ``(u - missing) / u``: when even that is below
+    ``containment``, the full count would find the same (float division is monotonic)."""
+    u = len(k) - size + 1
+    # (looked up one by one: a set difference with the view would walk every joined shingle)
+    missing = sum(shingle not in shared for shingle in {k[i:i + size] for i in range(0, u, 4)})
+    return (u - missing) / u < containment
+
+
 def copies_across_joins(units: tuple[Unit, ...], paragraphs: tuple[Paragraph, ...], lang: Language,
                         config: Config) -> tuple[tuple[Unit, ...], tuple[Decision, ...]]:
     """Cut-down copies of a paragraph that was cut in two: once the halves are joined, a
@@ -443,6 +468,8 @@ def copies_across_joins(units: tuple[Unit, ...], paragraphs: tuple[Paragraph, ..
             continue
         k = key(unit.text, lang)
         if key_length(k, lang) < (6 if lang.spaced else 12):
+            continue
+        if not lang.spaced and _mostly_elsewhere(k, shared, config.shingle_cjk, config.containment):
             continue
         mine = shingles(k, lang, config.shingle_cjk, config.shingle_words)
         common = shared & mine

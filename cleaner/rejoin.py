@@ -23,9 +23,12 @@ import logging
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .languages import Language, comma_headline, ends_sentence, sentences
+import numpy as np
+
+from .languages import Language, comma_headline, ends_sentence, reads_as_lede, sentences
 from .normalise import key
 from .types import Block, Decision, Paragraph, Unit
 
@@ -83,6 +86,8 @@ def _followers(seq, limit: int):
         if u is None:
             continue
         gap, marked = 0, False
+        # (a unit with no text printed after it gets an empty table: readers .get() it)
+        mine = out.setdefault(u, {})
         # indexes, not seq[pos + 1:]: a slice copies the rest of the page for every unit,
         # which is quadratic on a page of 50,000 blocks (the loop stops after ``limit``)
         for at in range(pos + 1, len(seq)):
@@ -90,9 +95,9 @@ def _followers(seq, limit: int):
             if v is None:
                 marked = True
                 continue
-            best = out.setdefault(u, {}).get(v)
+            best = mine.get(v)
             if v != u and (best is None or (gap, not marked) < (best[0], not best[2])):
-                out[u][v] = (gap, b2, marked)
+                mine[v] = (gap, b2, marked)
             gap += 1
             if gap > limit:
                 break
@@ -170,7 +175,14 @@ _ENDS_IN_NAME = re.compile(r"[A-Za-z,;] [A-Z][a-z\u00c0-\u024f]+$")
 
 
 class _Junctions:
-    """Counts of short strings on the page, for judging the text across a cut."""
+    """Counts of short strings on the page, for judging the text across a cut.
+
+    For unspaced text the only strings ever looked up are those across a cut: two to
+    four characters starting in the last three of a head's key. So the page's 2- to
+    4-grams are counted only where they start with a character asked about (``expect``
+    the heads up front: one pass over the page for all of them), about a tenth of the
+    grams of a Chinese page; every count looked up is the one counting all grams gives
+    (counting them all was a third of the stage, issue 7)."""
 
     def __init__(self, texts: list[str], lang: Language, running: list[str] = ()):
         self.lang = lang
@@ -189,10 +201,32 @@ class _Junctions:
                 for m in _INSIDE_CAPITAL.finditer(t):
                     self.capital_inside[m.group(1).lower()] += 1
         else:
-            for t in texts:
-                k = key(t, lang)
-                for n in (2, 3, 4):
-                    self.grams.update(k[i:i + n] for i in range(len(k) - n + 1))
+            # the keys joined by a separator no key holds (keys are word characters), and
+            # ended with one
+            self._page = "\x00".join(key(t, lang) for t in texts) + "\x00"
+            self._counted: set[str] = set()
+            self._codes: np.ndarray | None = None
+            self._ends: np.ndarray | None = None
+
+    def expect(self, heads: Iterable[str]) -> None:
+        """Count the grams that scoring the cuts after these head texts looks up."""
+        if self.lang.spaced:
+            return
+        chars = {c for head in heads for c in key(head, self.lang)[-3:]} - self._counted
+        if not chars:
+            return
+        self._counted |= chars
+        if self._codes is None:
+            self._codes = np.frombuffer(self._page.encode("utf-32-le"), dtype=np.uint32)
+            self._ends = np.flatnonzero(self._codes == 0)
+        # (numpy rather than a regular expression of the characters: compiling one for
+        # each page's characters cost more than the search)
+        wanted = np.fromiter(map(ord, chars), dtype=np.uint32, count=len(chars))
+        starts = np.flatnonzero(np.isin(self._codes, wanted))
+        # only grams inside a key: how many characters each start has before its key ends
+        room = self._ends[np.searchsorted(self._ends, starts)] - starts
+        for n in (2, 3, 4):
+            self.grams.update(self._page[i:i + n] for i in starts[room >= n].tolist())
 
     def _name(self, word: str) -> bool:
         return self.capital_inside[word] > self.lower[word]
@@ -238,6 +272,10 @@ class _Junctions:
     def attested(self, head: str, tail: str) -> float:
         """Unspaced text: how common on the page the string across the cut is."""
         hk, tk = key(head, self.lang), key(tail, self.lang)
+        if not hk or not tk:
+            return 0.0
+        if not self._counted.issuperset(hk[-3:]):
+            self.expect([head])      # (a head not expected up front)
         best = 0.0
         for a, b in ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1)):
             if a > len(hk) or b > len(tk):
@@ -401,6 +439,7 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
     heads = [u for u, unit in enumerate(units)
              if unit.kind in ("body", "heading") and unit.text and not ends_sentence(unit.text, lang)]
     tails = {u for u, unit in enumerate(units) if unit.kind == "body"}
+    junctions.expect(units[h].text for h in heads)
     joins: list[Join] = []
     leftovers: list[Join] = []
     orphans: list[Join] = []
@@ -429,7 +468,7 @@ def rejoin(blocks: tuple[Block, ...], units: tuple[Unit, ...], lang: Language
             marker = (1.5 + (1.0 if h in to_marked else 0.0)) if t in from_marked else 0.0
             if h in to_marked and t not in from_marked:
                 adjacency = 0.0   # "(下转…)": what is printed next is not the continuation
-            if lang.lede.search(tail_text) and not (lang.body_cue is not None and lang.body_cue.search(head.text)):
+            if reads_as_lede(tail_text, lang) and not (lang.body_cue is not None and lang.body_cue.search(head.text)):
                 continue      # a lede opens an article (unless the head is a cut dateline: "新华社…" + "电(记者…")
             penalty = max((p for before, p in starts.get(tail_text, {}).items() if before != h), default=0.0)
             if (penalty < 9.0 or units[t].copies) and tables[0].get(h, {}).get(t, (NEAR + 1,))[0] == 0:

@@ -139,10 +139,12 @@ def tidy(articles: tuple[Article, ...], lang: Language) -> tuple[tuple[Article, 
 
 def _repeats(k: str, seen: list[tuple[str, int]]) -> int | None:
     """The block of an earlier sentence that ``k`` repeats, or None."""
+    n = len(k)
     for s, block in seen:
-        if k == s or k in s:
+        if k in s:          # (an equal key too)
             return block
-        if abs(len(k) - len(s)) <= 0.2 * max(len(k), len(s)) and Indel.normalized_similarity(k, s) >= 0.9:
+        m = len(s)
+        if abs(n - m) <= 0.2 * (n if n > m else m) and Indel.normalized_similarity(k, s) >= 0.9:
             return block
     return None
 

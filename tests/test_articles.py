@@ -316,3 +316,63 @@ def test_an_opening_without_a_dateline_that_the_headline_sums_up_is_a_sure_lede(
                      r1, r2, lede, b1, r1, r2)
     assert found == [("YORK COUNTY", "YORK COUNTY: School board weighs 0.6-mill tax increase as state aid lags",
                       [lede, b1, r1, r2])]
+
+
+def test_the_page_vocabulary_numbers_grams_as_the_counters_of_grams_do():
+    """``_char_grams`` (numpy, issue 7) gives each unspaced paragraph's grams the ids,
+    order and counts that numbering ``_grams`` Counters of strings gives."""
+    from itertools import chain
+
+    from cleaner.articles import _char_grams, _grams
+    from cleaner.languages import ZH
+    from cleaner.normalise import key
+
+    texts = [J1, J2, "", "甲", "甲乙", "甲乙甲乙甲乙", J1 + J1, "a_b 1２3", Y1, "乙县:书香飘进农家院", Y3 + J2, J2]
+    counters = [_grams(t, ZH) for t in texts]
+    numbers = {g: n for n, g in enumerate(dict.fromkeys(chain.from_iterable(counters)))}
+    ids, counts, sizes, size = _char_grams([key(t, ZH) for t in texts])
+    assert ids.tolist() == [numbers[g] for g in chain.from_iterable(counters)]
+    assert counts.tolist() == list(chain.from_iterable(c.values() for c in counters))
+    assert sizes == [len(c) for c in counters] and size == len(numbers)
+
+
+def test_headings_built_alike_are_found_as_comparing_every_pair_finds_them():
+    """``_Parallels`` (an index, issue 7) answers what ``_parallel`` against every heading
+    of the page answers."""
+    import random
+
+    from cleaner.articles import _parallel, _Parallels
+    from cleaner.languages import EN, ZH
+
+    rng = random.Random(3)
+    pieces = ["优化", "丰富", "让服", "务更", "打造", "突出", "党建", "甲", "乙丙丁"]
+
+    def heading() -> str:
+        parts = ("".join(rng.choice(pieces) for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(1, 4)))
+        return " ".join(parts)
+
+    for _ in range(300):
+        headings = [heading() for _ in range(rng.randint(0, 8))]
+        parallels = _Parallels(headings, ZH)
+        for text in headings + [heading() for _ in range(5)]:
+            assert parallels.built_like(text) == any(_parallel(text, h, ZH) for h in headings), (text, headings)
+    assert not _Parallels(["Farm news", "Road news"], EN).built_like("Farm works")
+
+
+def test_weights_at_some_grams_are_read_as_from_the_dense_table():
+    """``_Vocabulary.at`` (a sort for small sides of a large page, issue 7) reads what
+    ``dense(ids, weights)[where]`` reads."""
+    import numpy as np
+
+    from cleaner.articles import _Vocabulary
+    from cleaner.languages import ZH
+    from cleaner.types import Paragraph
+
+    rng = np.random.default_rng(5)
+    texts = ["".join(chr(0x4E00 + c) for c in rng.integers(0, 300, 40)) for _ in range(60)]
+    table = _Vocabulary(tuple(Paragraph(t, (n,)) for n, t in enumerate(texts)), ZH)
+    for size in (0, 1, 5, 40, table.size):
+        ids = rng.permutation(table.size)[:size]
+        weights = rng.random(size)
+        where = rng.integers(0, table.size, rng.integers(0, 30))
+        assert table.at(where, ids, weights).tolist() == table.dense(ids, weights)[where].tolist()

@@ -189,3 +189,43 @@ def test_a_lower_case_fragment_ending_a_paragraph_is_its_cut_down_copy():
     _units, fates = run(["least two residents of the neighboring streets, to help guide the design.",
                          "least two residents of the", "The board voted 4-1."], EN)
     assert fates[1][0] == "kept"
+
+
+def test_a_block_set_aside_from_a_sample_of_its_shingles_would_fail_the_full_count():
+    """``_mostly_elsewhere`` (a sample of every fourth shingle, issue 7) only sets aside
+    blocks whose full shingle count, as ``copies_across_joins`` takes it, is below the
+    containment threshold; and it does set most unrelated blocks aside."""
+    import random
+    from collections import Counter
+    from itertools import chain
+
+    from cleaner.copies import _mostly_elsewhere
+    from cleaner.languages import ZH
+    from cleaner.normalise import shingles
+
+    rng = random.Random(11)
+    set_aside = 0
+    for _ in range(2000):
+        alphabet = "甲乙丙丁戊己庚辛壬癸"[: rng.randint(2, 10)]
+        joined = ["".join(rng.choice(alphabet) for _ in range(rng.randint(5, 60))) for _ in range(rng.randint(1, 3))]
+        if rng.random() < 0.5:     # a piece of a joined paragraph, perhaps damaged
+            source = rng.choice(joined)
+            start = rng.randint(0, max(0, len(source) - 12))
+            k = list(source[start:start + rng.randint(12, 40)].ljust(12, "子"))
+            for _ in range(rng.randint(0, 3)):
+                k[rng.randrange(len(k))] = rng.choice(alphabet)
+            k = "".join(k)
+        else:
+            k = "".join(rng.choice(alphabet) for _ in range(rng.randint(12, 50)))
+        sets = [shingles(p, ZH) for p in joined]
+        owners = {}
+        for j, s in enumerate(sets):
+            for sh in s:
+                owners.setdefault(sh, []).append(j)
+        containment = rng.choice([0.5, 0.8, 0.9, 1.0])
+        if _mostly_elsewhere(k, owners.keys(), 5, containment):
+            set_aside += 1
+            mine = shingles(k, ZH)
+            hits = Counter(chain.from_iterable(owners[sh] for sh in mine if sh in owners))
+            assert max(hits.values(), default=0) / len(mine) < containment, (k, joined)
+    assert set_aside > 300

@@ -219,3 +219,22 @@ def test_bylines_and_source_lines_are_never_headings(line, lang):
     from cleaner.languages import LANGUAGES
     from cleaner.segment import classify
     assert classify(line, LANGUAGES[lang])[0] == "body"
+
+
+def test_language_detection_counts_the_characters_its_classes_name():
+    """``languages.detect`` counts ideographs and Latin letters by code point ranges (numpy,
+    issue 7): the same counts as the character classes it used before, over every code
+    point, a lone surrogate included."""
+    import re
+
+    import numpy as np
+
+    from cleaner import languages
+
+    cjk = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
+    latin = re.compile(r"[A-Za-z\u00c0-\u024f]")
+    text = "".join(map(chr, range(0x10FFFF + 1)))
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    assert languages._count(codes, languages._CJK) == len(cjk.findall(text))
+    assert languages._count(codes, languages._LATIN) == len(latin.findall(text))
+    assert languages.detect("\ud800单县:创建示范片区 ABC").code == "zh"
