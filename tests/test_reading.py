@@ -161,3 +161,43 @@ def test_read_bytes_errors_name_the_problem(tmp_path):
         read_bytes(str(tmp_path / "missing.txt"))
     with pytest.raises(InputError, match="is a folder"):
         read_bytes(str(tmp_path))
+
+
+# the cheap proof that ftfy would change nothing must agree with ftfy itself
+_ALPHABET = ("abcXYZ .,;:!?&<>'\"-\n\t0123456789" "近年来山东省菏泽市单县。，、；：？！（）《》"
+             "“”‘’—–…·€£¥©®°±²³µ¹¼½¾×÷ÀÂÃÄÅÆÇÈÉÊÎÐÑÒÓÕÖØÙÚÜÝÞßàáâãäåæçèéêëìíîïðñòóôõöøùúûüýþÿ"
+             "ŒœŠšŸŽžƒˆ˜†‡‰‹›™¦¤¨¬¯¸\xa0\xad\x85\x80\x9f│┌┐╔═║▀░√∂≠≤≥≈‚„ВГРСвЂўβΆΒΓΞΟā"
+             "ﬁﬂĲ\u200b\ufeff\x1b\u0301ÅÅ\u2028")
+
+
+def _ftfy_only(text):
+    """``repair`` with ftfy always run."""
+    import cleaner.reading as reading
+    saved = reading._UNTOUCHED
+    reading._UNTOUCHED = None
+    try:
+        return reading.repair(text)
+    finally:
+        reading._UNTOUCHED = saved
+
+
+@pytest.mark.parametrize("text", [
+    "cafÃ© au lait", "voilÃ le travail", "sÃ³", "ГўВЂВ”a", "â€œquotedâ€\x9d", "Ã\xa0 la", "Â¿QuÃ©?",
+    "近年来,“党建引领”——乡村振兴…", "×²", "√±", "ﬁnalizes", "e\u0301", "line\x85break",
+    "A" * 50 + "Ã©" + "B" * 50, "\ufeff近年来",
+])
+def test_the_cheap_proof_agrees_with_ftfy_on_known_cases(text):
+    from cleaner.reading import _UNTOUCHED
+    assert _UNTOUCHED is not None, "the proof is off for this ftfy: check its version and settings"
+    assert repair(text) == _ftfy_only(text)
+
+
+def test_the_cheap_proof_agrees_with_ftfy_on_generated_text():
+    from hypothesis import given, settings, strategies as st
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.text(alphabet=_ALPHABET, max_size=60))
+    def check(text):
+        assert repair(text) == _ftfy_only(text)
+
+    check()
