@@ -28,13 +28,14 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 
 import numpy as np
 
 from .errors import TooLargeError
-from .languages import Language, comma_headline, ends_sentence, reads_as_lede, sentences
-from .normalise import key, key_length
+from .languages import REMEMBERED, Language, comma_headline, ends_sentence, reads_as_lede, sentences
+from .normalise import _key, key, key_length
 from .places import place_named, plausible_place
 from .types import Article, Block, Decision, Paragraph, Unit
 
@@ -642,13 +643,21 @@ def _headline_place(text: str, lang: Language) -> str:
     return place if plausible_place(place, lang) and len(place) < len(text) else ""
 
 
-def _title_words(text: str, lang: Language) -> set[str]:
+def _title_words(text: str, lang: Language) -> frozenset[str]:
     """Content words of a title or lede, for telling which lede a headline sums up:
     character pairs for unspaced scripts, five-letter word stems for spaced ones."""
-    k = key(text, lang)
-    if lang.spaced:
-        return {w[:5] for w in k.split() if w not in lang.function_words and len(w) > 2}
-    return {k[i:i + 2] for i in range(len(k) - 1)}
+    return _words_of(text, lang.spaced, lang.function_words if lang.spaced else frozenset())
+
+
+@lru_cache(maxsize=REMEMBERED)
+def _words_of(text: str, spaced: bool, function_words: frozenset[str]) -> frozenset[str]:
+    """``_title_words``, remembered: a headline is weighed against every paragraph near
+    it, and each paragraph against every heading near it (issue 7); keyed on all the
+    answer depends on."""
+    k = _key(text, spaced)
+    if spaced:
+        return frozenset(w[:5] for w in k.split() if w not in function_words and len(w) > 2)
+    return frozenset(k[i:i + 2] for i in range(len(k) - 1))
 
 
 def _parallel(a: str, b: str, lang: Language) -> bool:
