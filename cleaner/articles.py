@@ -983,6 +983,8 @@ def _vote(page: _Page, path: list[int], emit: list[list[float]], titles: list[Ti
 #: (TF-IDF cosine with its neighbours; within an article the median is about 0.07,
 #: across two articles about 0.02)
 CONTEXT_MARGIN = 0.015
+#: how far from a run its neighbours are looked for
+CONTEXT_REACH = 64
 
 
 def _copies_out_of_context(page: _Page, shift: "_Shift") -> frozenset[int]:
@@ -1013,12 +1015,15 @@ def _copies_out_of_context(page: _Page, shift: "_Shift") -> frozenset[int]:
         run_of[pos] = len(runs) - 1
     score: list[float | None] = []
     tidy: list[bool] = []
+    size = len(page.seq)
     for run in runs:
         inside = {page.seq[pos][0] for pos in run}
         context: list[int] = []
         for step, start in ((-1, run[0] - 1), (1, run[-1] + 1)):
-            found, pos = 0, start
-            while 0 <= pos < len(page.seq) and found < 2:
+            # (within CONTEXT_REACH printings: a walk past the printings of a paragraph
+            # joined from thousands of blocks, for every run, made this quadratic)
+            found, pos, stop = 0, start, start + step * CONTEXT_REACH
+            while 0 <= pos < size and pos != stop and found < 2:
                 q = page.seq[pos][0]
                 if q is not None and q not in inside:
                     context.append(q)
