@@ -143,10 +143,10 @@ common = [
                       "and this keeps a stray file from exhausting memory."),
     click.option("--max-page-bytes", type=click.IntRange(1), default=None,
                  help=f"Refuse a single page above this [default: {D.max_page_bytes:,}]: cleaning takes up to "
-                      "4 s and 120 MB per MB of page, and a page is rarely above 200 KB."),
+                      "2.5 s and 120 MB per MB of page, and a page is rarely above 200 KB."),
     click.option("--max-blocks", type=click.IntRange(1), default=None,
                  help=f"Refuse a page of more blocks [default: {D.max_blocks:,}]: a page has a few hundred, "
-                      "and 50,000 tiny blocks already take 5-20 s and up to 0.4 GB."),
+                      "and 50,000 tiny blocks already take 3-10 s and up to 0.4 GB."),
     click.option("--max-placements", type=click.IntRange(1), default=None,
                  help=f"Refuse a page whose paragraphs x articles exceed this [default: {D.max_placements:,}]: "
                       "every paragraph is weighed against every article, about 3 s per million."),

@@ -34,12 +34,12 @@ class Config:
       exhausting memory; a newspaper page is rarely above 200 KB.
     - ``max_page_bytes`` = 10 MB: refuse a single page above this (a file or dump may hold
       many pages, up to ``max_bytes``). Time and memory grow linearly with a page, but
-      steeply: up to about 4 s of CPU and 120 MB per MB of dense running text
-      (README, "Guarantees and limits"), so a 10 MB page may take some 40 s and
+      steeply: up to about 2.5 s of CPU and 120 MB per MB of dense running text
+      (README, "Guarantees and limits"), so a 10 MB page may take some 25 s and
       1.2 GB; a newspaper page is rarely above 200 KB.
     - ``max_blocks`` = 100,000: refuse a page of more blocks (runs of lines between blank
       lines). Every stage is about linear in blocks, but a block costs about 0.1-0.4 ms
-      and 8 KB: a page of 50,000 tiny blocks takes 5–20 s of CPU and up to 0.4 GB (README,
+      and 8 KB: a page of 50,000 tiny blocks takes 3–10 s of CPU and up to 0.4 GB (README,
       "Guarantees and limits"), while a newspaper page has a few hundred.
     - ``max_placements`` = 2,000,000: refuse a page whose paragraphs × articles exceed
       this. Placing the paragraphs weighs each one against every article, so time and
