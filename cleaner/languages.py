@@ -260,9 +260,14 @@ def reads_as_prose(text: str, lang: Language) -> bool:
     >>> reads_as_prose("What the money buys", EN), reads_as_prose("单县:创建示范片区", ZH)
     (False, False)
     """
+    return prose_words_in(text, lang) >= 2
+
+
+def prose_words_in(text: str, lang: Language) -> int:
+    """How many of the words headline style leaves out a line holds."""
     if not lang.prose_words:
-        return False
-    return sum(w.lower().strip("\"'“”‘’,") in lang.prose_words for w in text.split()) >= 2
+        return 0
+    return sum(w.lower().strip("\"'“”‘’,") in lang.prose_words for w in text.split())
 
 
 def reads_as_lede(text: str, lang: Language) -> bool:

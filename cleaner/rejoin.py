@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .languages import Language, comma_headline, ends_sentence, reads_as_lede, sentences
+from .languages import Language, comma_headline, ends_sentence, prose_words_in, reads_as_lede, sentences
 from .normalise import key
 from .types import Block, Decision, Paragraph, Unit
 
@@ -362,8 +362,7 @@ def _sentence_like(line: str, lang: Language) -> bool:
 
 def _cut_line(line: str, lang: Language) -> bool:
     """Six words or more, one of them a word headline style leaves out."""
-    words = line.split()
-    return len(words) >= 6 and any(w.lower().strip("\"'“”‘’,") in lang.prose_words for w in words)
+    return len(line.split()) >= 6 and prose_words_in(line, lang) >= 1
 
 
 def _dangling(text: str, lang: Language, words: int = 1) -> str:
